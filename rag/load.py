@@ -1,0 +1,209 @@
+"""Load article files: find them, decode them, render HTML, read title/date/outlet/URL."""
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Iterable, Iterator
+
+from .core.types import Document
+from .errors import InputError
+
+SUPPORTED_SUFFIXES = {".txt", ".md", ".html", ".htm"}
+DEFAULT_MAX_MB = 20.0
+
+
+def max_file_bytes() -> int:
+    return int(float(os.environ.get("RAG_MAX_FILE_MB", DEFAULT_MAX_MB)) * 1024 * 1024)
+
+
+def find_files(paths: Iterable[str | os.PathLike]) -> tuple[list[Path], list[tuple[str, str]]]:
+    """Expand files and folders (recursively) into supported files.
+
+    Returns (files, problems) where problems are (path, reason) for paths that cannot be used.
+    """
+    files: list[Path] = []
+    problems: list[tuple[str, str]] = []
+    for raw in paths:
+        p = Path(raw)
+        if not p.exists():
+            problems.append((str(p), "no such file or folder"))
+        elif p.is_dir():
+            found = sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in SUPPORTED_SUFFIXES
+                           and not any(part.startswith(".") for part in f.relative_to(p).parts))
+            if not found:
+                problems.append((str(p), "folder has no .txt, .md, .html or .htm files"))
+            files.extend(found)
+        elif p.suffix.lower() not in SUPPORTED_SUFFIXES:
+            problems.append((str(p), f"unsupported file type '{p.suffix or '(none)'}' (use .txt, .md, .html, .htm)"))
+        else:
+            files.append(p)
+    seen: set[Path] = set()
+    unique = []
+    for f in files:
+        key = f.resolve()
+        if key not in seen:
+            seen.add(key)
+            unique.append(f)
+    return unique, problems
+
+
+# --- decoding -------------------------------------------------------------------------
+
+_BOMS = [
+    (b"\xef\xbb\xbf", "utf-8-sig"),
+    (b"\xff\xfe\x00\x00", "utf-32"),
+    (b"\x00\x00\xfe\xff", "utf-32"),
+    (b"\xff\xfe", "utf-16"),
+    (b"\xfe\xff", "utf-16"),
+]
+
+
+def _looks_utf16_without_bom(data: bytes) -> str | None:
+    sample = data[:4000]
+    if len(sample) < 4:
+        return None
+    even_zeros = sample[0::2].count(0) / (len(sample) / 2)
+    odd_zeros = sample[1::2].count(0) / (len(sample) / 2)
+    # ASCII-heavy UTF-16 has zero bytes on one side; CJK-heavy has none, so also try a strict decode.
+    if odd_zeros > 0.3 and even_zeros < 0.05:
+        return "utf-16-le"
+    if even_zeros > 0.3 and odd_zeros < 0.05:
+        return "utf-16-be"
+    return None
+
+
+def decode_bytes(data: bytes, name: str = "<bytes>") -> tuple[str, str]:
+    """Decode without being told the encoding. Returns (text, encoding)."""
+    if not data.strip():
+        raise InputError(name, "empty file")
+    for bom, enc in _BOMS:
+        if data.startswith(bom):
+            try:
+                return data.decode(enc), enc
+            except UnicodeDecodeError as e:
+                raise InputError(name, f"undecodable bytes after a {enc} byte-order mark at byte {e.start}") from None
+    utf16 = _looks_utf16_without_bom(data)
+    if utf16:
+        try:
+            return data.decode(utf16), utf16
+        except UnicodeDecodeError:
+            pass
+    if b"\x00" in data[:8192]:
+        raise InputError(name, "binary file (NUL bytes), not text")
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    candidates = []
+    for enc in ("gb18030", "big5"):
+        try:
+            candidates.append((data.decode(enc), enc))
+        except UnicodeDecodeError:
+            continue
+    if len(candidates) == 1:
+        return candidates[0]
+    if len(candidates) == 2:
+        import charset_normalizer
+
+        best = charset_normalizer.from_bytes(data, cp_isolation=["gb18030", "big5"]).best()
+        enc = "big5" if best is not None and best.encoding == "big5" else "gb18030"
+        return data.decode(enc), enc
+    # Nothing decodes cleanly: accept a few bad bytes, refuse garbage.
+    best_text, best_enc, best_bad = "", "", None
+    for enc in ("utf-8", "gb18030", "big5"):
+        text = data.decode(enc, errors="replace")
+        bad = text.count("\ufffd")
+        if best_bad is None or bad < best_bad:
+            best_text, best_enc, best_bad = text, enc, bad
+    if best_bad is not None and best_bad <= max(2, len(best_text) // 200):
+        return best_text, best_enc + "+replace"
+    control = sum(1 for b in data[:4096] if b < 9 or 13 < b < 32)
+    if control > 8:
+        raise InputError(name, "binary file, not text")
+    raise InputError(name, f"undecodable bytes: not UTF-8, UTF-16, GB18030 or Big5 ({best_bad} bad sequences)")
+
+
+# --- HTML -------------------------------------------------------------------------------
+
+_SKIP_TAGS = {"script", "style", "noscript", "template", "svg", "head", "nav", "header", "footer", "aside", "form",
+              "button", "select", "iframe"}
+_BLOCK_TAGS = {"p", "div", "br", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "table", "section",
+               "article", "title", "dt", "dd", "blockquote", "pre", "hr", "main", "figure", "figcaption"}
+_VOID = {"br", "hr", "img", "meta", "link", "input", "area", "base", "col", "embed", "source", "track", "wbr"}
+
+
+class _TextRenderer(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.out: list[str] = []
+        self.skip_depth = 0
+        self.title: list[str] = []
+        self.in_title = False
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "title":
+            self.in_title = True
+        if tag in _SKIP_TAGS and tag not in _VOID:
+            self.skip_depth += 1
+        elif tag in _BLOCK_TAGS and not self.skip_depth:
+            self.out.append("\n")
+
+    def handle_endtag(self, tag):
+        if tag == "title":
+            self.in_title = False
+        if tag in _SKIP_TAGS and tag not in _VOID:
+            self.skip_depth = max(0, self.skip_depth - 1)
+        elif tag in _BLOCK_TAGS and not self.skip_depth:
+            self.out.append("\n")
+
+    def handle_data(self, data):
+        if self.in_title:
+            self.title.append(data)
+        if not self.skip_depth:
+            self.out.append(re.sub(r"\s*\n\s*", " ", data) if data.strip() else (" " if data else ""))
+
+
+def render_html(html: str) -> tuple[str, str]:
+    """Render an HTML page to text in reading order. Returns (text, <title>)."""
+    r = _TextRenderer()
+    r.feed(html)
+    r.close()
+    text = "".join(r.out)
+    lines = [ln.strip() for ln in text.split("\n")]
+    text = re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip() + "\n"
+    return text, " ".join("".join(r.title).split())
+
+
+def load_document(path: str | os.PathLike) -> Document:
+    p = Path(path)
+    try:
+        size = p.stat().st_size
+    except OSError as e:
+        raise InputError(str(p), e.strerror or "cannot read") from None
+    limit = max_file_bytes()
+    if size > limit:
+        raise InputError(str(p), f"file too large ({size / 1048576:.1f} MB > {limit / 1048576:.0f} MB limit; set RAG_MAX_FILE_MB)")
+    try:
+        data = p.read_bytes()
+    except OSError as e:
+        raise InputError(str(p), e.strerror or "cannot read") from None
+    text, encoding = decode_bytes(data, str(p))
+    html_title = ""
+    if p.suffix.lower() in {".html", ".htm"}:
+        text, html_title = render_html(text)
+    if not text.strip():
+        raise InputError(str(p), "no text")
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return Document(
+        doc_id=p.stem,
+        path=str(p),
+        original=text,
+        encoding=encoding,
+        sha256=hashlib.sha256(data).hexdigest(),
+        title=html_title,
+    )
+
+
