@@ -1,0 +1,135 @@
+"""The `rag` command. Heavy libraries are imported only inside the command that needs them,
+so `rag --help` stays fast."""
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import sys
+
+ENGINES = ["offline", "llm", "hybrid", "auto"]
+
+# command -> "module:function"; each function takes (args, settings) and returns an exit code.
+HANDLERS = {
+    "ingest": "rag.index_cli:ingest_command",
+    "search": "rag.index_cli:search_command",
+    "extract": "rag.extract.cli:extract_command",
+    "clusters": "rag.extract.cli:clusters_command",
+    "ask": "rag.qa.cli:ask_command",
+    "eval": "rag.evaluate.cli:eval_command",
+    "schema": "rag.cli:schema_command",
+}
+
+
+def _store_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--db", metavar="DIR", help="index folder (env RAG_DB, default ./.rag)")
+    p.add_argument("--chroma-url", metavar="URL", help="use a Chroma server, e.g. http://127.0.0.1:8000 (env RAG_CHROMA_URL)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="rag",
+        description="jiqun (集群): Chinese industrial-cluster articles -> answers with citations and cluster records.",
+    )
+    parser.add_argument("--version", action="version", version="jiqun " + _version())
+    parser.add_argument("-v", "--verbose", action="store_true", help="show tracebacks on errors")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser("ingest", help="load, clean, chunk and index articles into Chroma")
+    p.add_argument("paths", nargs="+", metavar="PATH", help="files or folders (.txt .md .html .htm)")
+    _store_options(p)
+    p.add_argument("--prune", action="store_true", help="drop indexed documents whose files are gone")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+
+    p = sub.add_parser("search", help="hybrid (dense + keyword) search over the index")
+    p.add_argument("query")
+    p.add_argument("-k", type=int, default=5, help="number of results (default 5)")
+    p.add_argument("--doc", action="append", metavar="DOC_ID", help="only these documents")
+    p.add_argument("--json", action="store_true", help="JSON output")
+    _store_options(p)
+
+    p = sub.add_parser("extract", help="extract every named cluster from articles (JSON Lines or CSV)")
+    p.add_argument("paths", nargs="+", metavar="PATH")
+    p.add_argument("--engine", choices=ENGINES, default=os.environ.get("RAG_ENGINE", "auto"))
+    p.add_argument("--out", metavar="FILE", help="output file (default stdout); re-running resumes")
+    p.add_argument("--format", choices=["jsonl", "csv"], default=None, help="default: from --out suffix, else jsonl")
+    p.add_argument("--no-progress", action="store_true")
+
+    p = sub.add_parser("clusters", help="cross-document cluster table from the index")
+    _store_options(p)
+    p.add_argument("--format", choices=["table", "jsonl", "csv"], default="table")
+    p.add_argument("--province", help="only clusters in this province")
+
+    p = sub.add_parser("ask", help="answer a question from the index, with citations")
+    p.add_argument("question", nargs="?", help="the question (or use --file)")
+    p.add_argument("--file", metavar="FILE", help="questions, one per line ('-' for stdin)")
+    p.add_argument("--engine", choices=["offline", "llm", "auto"], default=os.environ.get("RAG_ENGINE", "auto"))
+    p.add_argument("-k", type=int, default=6, help="chunks to retrieve (default 6)")
+    p.add_argument("--doc", action="append", metavar="DOC_ID", help="only these documents")
+    p.add_argument("--json", action="store_true", help="one JSON object per question")
+    p.add_argument("--no-stream", action="store_true", help="do not stream LLM tokens")
+    _store_options(p)
+
+    p = sub.add_parser("eval", help="score engines against a hand-labelled gold set")
+    p.add_argument("--engine", action="append", choices=["offline", "llm", "hybrid", "all"],
+                   help="engines to run (default: every available one)")
+    p.add_argument("--gold", metavar="DIR", action="append", help="gold folder(s) (default eval/gold)")
+    p.add_argument("--report", metavar="DIR", default="reports", help="where report.json/.md/.html go")
+    p.add_argument("--thresholds", metavar="FILE", help="default eval/thresholds.json")
+    p.add_argument("--no-thresholds", action="store_true", help="report only, never fail")
+
+    p = sub.add_parser("schema", help="print the JSON schema of the cluster record")
+    p.add_argument("--out", metavar="FILE")
+    return parser
+
+
+def _version() -> str:
+    from . import __version__
+
+    return __version__
+
+
+def schema_command(args, settings) -> int:
+    import json
+
+    from .io import atomic_write_text
+    from .schemas import ClusterMention
+
+    text = json.dumps(ClusterMention.model_json_schema(), ensure_ascii=False, indent=2) + "\n"
+    if args.out:
+        atomic_write_text(args.out, text)
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not args.command:
+        parser.print_help()
+        return 2
+    from .config import Settings
+    from .errors import RagError
+
+    module_name, func_name = HANDLERS[args.command].split(":")
+    try:
+        handler = getattr(importlib.import_module(module_name), func_name)
+        return int(handler(args, Settings.from_args(args)) or 0)
+    except RagError as e:
+        print(f"rag {args.command}: error: {e}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print(f"rag {args.command}: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+    except Exception as e:  # a bug: still one line unless --verbose
+        if args.verbose:
+            raise
+        print(f"rag {args.command}: error: {type(e).__name__}: {e} (run with -v for details)", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
