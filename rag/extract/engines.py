@@ -1,0 +1,50 @@
+"""Extraction engines behind one small interface: `engine.extract(ndoc) -> list[ClusterMention]`.
+
+offline: deterministic rules (rag.extract.offline), no network.
+llm: an OpenAI-compatible chat model with structured output (rag.extract.llm).
+hybrid: the LLM checks and completes the offline engine's candidates (rag.extract.hybrid).
+auto: llm when an endpoint is configured, offline otherwise.
+"""
+from __future__ import annotations
+
+from typing import Protocol
+
+from ..config import Settings
+from ..core.types import NormalisedDocument
+from ..errors import ConfigError
+from ..schemas import ClusterMention
+
+
+class Extractor(Protocol):
+    name: str
+
+    def extract(self, ndoc: NormalisedDocument) -> list[ClusterMention]: ...
+
+
+def resolve_engine_name(name: str, settings: Settings) -> str:
+    if name == "auto":
+        return "llm" if settings.llm.configured else "offline"
+    if name in ("llm", "hybrid") and not settings.llm.configured:
+        raise ConfigError(
+            f"engine '{name}' needs an OpenAI-compatible endpoint: set OPENAI_BASE_URL and/or OPENAI_API_KEY "
+            "(or RAG_LLM_BASE_URL / RAG_LLM_API_KEY), or use --engine offline"
+        )
+    return name
+
+
+def get_engine(name: str, settings: Settings | None = None) -> Extractor:
+    settings = settings or Settings()
+    name = resolve_engine_name(name, settings)
+    if name == "offline":
+        from .offline import OfflineExtractor
+
+        return OfflineExtractor()
+    if name == "llm":
+        from .llm import LLMExtractor
+
+        return LLMExtractor(settings)
+    if name == "hybrid":
+        from .hybrid import HybridExtractor
+
+        return HybridExtractor(settings)
+    raise ConfigError(f"unknown engine '{name}' (offline, llm, hybrid, auto)")
