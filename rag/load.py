@@ -61,17 +61,21 @@ _BOMS = [
 ]
 
 
-def _looks_utf16_without_bom(data: bytes) -> str | None:
-    sample = data[:4000]
-    if len(sample) < 4:
+_TEXTLIKE = re.compile(r"[\u4e00-\u9fff\u3000-\u303f\uff00-\uffef\u0020-\u007e\s\u2010-\u206f]")
+
+
+def _utf16_without_bom(data: bytes) -> tuple[str, str] | None:
+    """UTF-16 without a byte-order mark: accept a strict decode that reads as text."""
+    if len(data) % 2:
         return None
-    even_zeros = sample[0::2].count(0) / (len(sample) / 2)
-    odd_zeros = sample[1::2].count(0) / (len(sample) / 2)
-    # ASCII-heavy UTF-16 has zero bytes on one side; CJK-heavy has none, so also try a strict decode.
-    if odd_zeros > 0.3 and even_zeros < 0.05:
-        return "utf-16-le"
-    if even_zeros > 0.3 and odd_zeros < 0.05:
-        return "utf-16-be"
+    for enc in ("utf-16-le", "utf-16-be"):
+        try:
+            text = data.decode(enc)
+        except UnicodeDecodeError:
+            continue
+        sample = text[:2000]
+        if sample and len(_TEXTLIKE.findall(sample)) / len(sample) > 0.9:
+            return text, enc
     return None
 
 
@@ -85,13 +89,10 @@ def decode_bytes(data: bytes, name: str = "<bytes>") -> tuple[str, str]:
                 return data.decode(enc), enc
             except UnicodeDecodeError as e:
                 raise InputError(name, f"undecodable bytes after a {enc} byte-order mark at byte {e.start}") from None
-    utf16 = _looks_utf16_without_bom(data)
-    if utf16:
-        try:
-            return data.decode(utf16), utf16
-        except UnicodeDecodeError:
-            pass
     if b"\x00" in data[:8192]:
+        found = _utf16_without_bom(data)
+        if found:
+            return found
         raise InputError(name, "binary file (NUL bytes), not text")
     try:
         return data.decode("utf-8"), "utf-8"

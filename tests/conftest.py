@@ -1,0 +1,23 @@
+"""Shared fixtures. Area-specific fixtures live in tests/support_<area>.py."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT / "seeds"
+
+
+@pytest.fixture(scope="session")
+def seed_paths() -> list[Path]:
+    paths = sorted(SEEDS.glob("*.txt"))
+    assert len(paths) == 5, "the five seed articles must be in seeds/"
+    return paths
+
+
+@pytest.fixture(scope="session")
+def seed_docs(seed_paths):
+    from rag.prepare import prepare
+
+    return {p.stem: prepare(p) for p in seed_paths}
