@@ -15,7 +15,7 @@ _SENTENCE_END = re.compile(r"[。！？；!?;]")
 _FOOTER = re.compile(
     r"版权所有|版权声明|免责声明|版权及免责|保留所有权利|all rights reserved|copyright|©|ICP备|ICP证|公网安备|"
     r"许可证编号|许可证号|举报电话|举报邮箱|违法和不良信息|关于我们|联系我们|广告服务|网站地图|隐私政策|"
-    r"自律管理承诺|转载时须|未经授权|不得转载|本网站|本网所属|扫一扫|扫码|分享到|责任编辑|^编辑[:：]|^审核[:：]|"
+    r"自律管理承诺|转载时须|未经授权|不得转载|本网站|本网所属|扫一扫|扫码|分享到|^责任编辑|^编辑[:：]|^审核[:：]|"
     r"^校对[:：]|^上一篇|^下一篇|^来源[:：]\S{0,20}$|打印本页|关闭窗口|返回顶部|字号[:：]?[大中小]",
     re.IGNORECASE,
 )
@@ -27,6 +27,7 @@ _LINK_LIST_HEADER = re.compile(
 )
 _BREADCRUMB = re.compile(r"(?:您的位置|当前位置|你的位置|您现在的位置)|(?:首页\s*[>＞»›])|(?:[>＞»›]\s*\S{1,8}\s*[>＞»›])")
 _SHARE = re.compile(r"^(?:分享|分享到|收藏|打印|关闭|A\+|A-|A\+\s*A-|【?字体|字号|[大中小]\s*[大中小]?\s*[大中小]?)")
+_SEPARATED_MENU = re.compile(r"^(?:[^|｜]{1,8}[|｜]){3,}[^|｜]{0,8}$")
 _TRUNCATED = re.compile(r"(?:\.\.\.|…)")
 _BULLET = re.compile(r"^\s*(?:[•·●◆■□▪\-–—]|\d{1,2}[.、．)]\s*)")
 
@@ -64,6 +65,8 @@ def classify_lines(original: str) -> list[LineDecision]:
             d.keep, d.reason = False, "blank"
         elif _FOOTER.search(f):
             d.keep, d.reason = False, "footer"
+        elif _SEPARATED_MENU.match(f):
+            d.keep, d.reason = False, "menu"
         elif _BREADCRUMB.search(f) and len(f) < 60:
             d.keep, d.reason = False, "breadcrumb"
         elif _SHARE.match(f) and len(f) <= 12:

@@ -11,6 +11,7 @@ _DATE_PATTERNS = [
 ]
 _OUTLET = re.compile(r"(?:来源|稿源|出处|转自|转载自)\s*[:：]\s*([^\s|｜,，。]{2,30})")
 _OUTLET_BEFORE_TIME = re.compile(r"^(\S{2,20})\s+(?:时间|发布时间|日期)\s*[:：]")
+_NEXT_FIELD = re.compile(r"浏览|字号|字体|责任编辑|作者|发布|时间|日期|点击|阅读|编辑")
 _URL = re.compile(r"^\s*(https?://\S+)")
 
 
@@ -50,27 +51,29 @@ def _dedupe_title(line: str) -> str:
 
 def read_metadata(ndoc: NormalisedDocument) -> None:
     """Fill title, date, outlet and url on ndoc.doc from its text."""
+    from .core.chinese import fold
+
     doc = ndoc.doc
     lines = [ln.strip() for ln in ndoc.text.splitlines() if ln.strip()]
+    # Bylines (date, source) often sit on lines the cleaner drops as page chrome: read those too.
+    raw_head = [f for f in (fold(ln) for ln in doc.original[:4000].splitlines()[:30]) if f]
     first_original = next((ln for ln in doc.original.splitlines() if ln.strip()), "")
     m = _URL.match(first_original)
     doc.url = m.group(1) if m else None
     if not doc.title:
         for ln in lines[:12]:
             if len(ln) >= 6 and not _URL.match(ln) and not _DATE_PATTERNS[0].match(ln):
-                doc.title = _dedupe_title(ln)[:200]
+                doc.title = _dedupe_title(ln.lstrip("#").strip())[:200]
                 break
     else:
-        from .core.chinese import fold
-
         doc.title = fold(doc.title)[:200]
-    doc.date = find_date(ndoc.text)
+    doc.date = find_date("\n".join(lines[:8])) or find_date("\n".join(raw_head)) or find_date(ndoc.text)
     doc.outlet = None
-    for ln in lines[:6]:  # a byline near the top wins over a 转自 line at the bottom
+    for ln in lines[:6] + raw_head[:15]:  # a byline near the top wins over a 转自 line at the bottom
         m = _OUTLET.search(ln) or _OUTLET_BEFORE_TIME.match(ln)
         if m:
-            doc.outlet = m.group(1)
+            doc.outlet = _NEXT_FIELD.split(m.group(1))[0] or None
             return
     m = _OUTLET.search("\n".join(lines[:40]))
     if m:
-        doc.outlet = m.group(1)
+        doc.outlet = _NEXT_FIELD.split(m.group(1))[0] or None
