@@ -1,0 +1,83 @@
+"""Scoring one answer: required items, citation validity and support, retrieved evidence.
+
+Texts are compared after folding (Traditional→Simplified, pinyin readings, width) with whitespace
+removed; numbers also compare with Chinese numerals turned into Arabic digits (七 = 7).
+"""
+from __future__ import annotations
+
+import re
+from difflib import SequenceMatcher
+from typing import Iterable, Sequence
+
+from ..core.chinese import fold
+from .numerals import arabicise
+
+# A retrieved chunk "holds" a gold quote when at least this share of the quote lies inside it.
+MOST_OF_QUOTE = 0.6
+# A citation overlaps a gold quote when they share a run of at least this many characters
+# (or the whole of the shorter text).
+SHARED_RUN = 8
+
+
+def comparable(text: str) -> str:
+    return "".join(fold(text).split()).lower()
+
+
+def _forms(text: str) -> list[str]:
+    base = comparable(text)
+    arabic = arabicise(base)
+    return [base] if arabic == base else [base, arabic]
+
+
+def _pattern(variant: str) -> re.Pattern:
+    """The variant as a substring, except that a number must not be part of a longer number
+    (5 is not found in 15 or 2025)."""
+    body = re.escape(variant)
+    if variant[:1].isdigit():
+        body = r"(?<![\d.])" + body
+    if variant[-1:].isdigit():
+        body += r"(?!\.?\d)"
+    return re.compile(body)
+
+
+def variant_in(variant: str, text: str) -> bool:
+    return any(_pattern(v).search(t) for v in _forms(variant) for t in _forms(text) if v)
+
+
+def missing_items(answer: str, items: Sequence[Sequence[str]]) -> list[list[str]]:
+    """The required items of which no accepted variant appears in the answer."""
+    return [list(item) for item in items if not any(variant_in(v, answer) for v in item)]
+
+
+def shared_run(a: str, b: str) -> int:
+    """Length of the longest common run of characters of two texts, compared folded."""
+    a, b = comparable(a), comparable(b)
+    if not a or not b:
+        return 0
+    return SequenceMatcher(None, a, b, autojunk=False).find_longest_match(0, len(a), 0, len(b)).size
+
+
+def overlaps_quote(cited: str, quote: str) -> bool:
+    needed = min(SHARED_RUN, len(comparable(cited)), len(comparable(quote)))
+    return needed > 0 and shared_run(cited, quote) >= needed
+
+
+def holds_quote(chunk_text: str, quote: str) -> bool:
+    """The chunk holds all, or most, of the quote."""
+    size = len(comparable(quote))
+    return size > 0 and shared_run(chunk_text, quote) >= MOST_OF_QUOTE * size
+
+
+def citation_valid(doc_id: str, start: int, end: int, text: str, originals: dict[str, str]) -> bool:
+    original = originals.get(doc_id)
+    return original is not None and 0 <= start < end <= len(original) and original[start:end] == text
+
+
+def citation_supported(doc_id: str, text: str, doc_ids: Iterable[str], quotes: Iterable[tuple[str, str]],
+                       items: Sequence[Sequence[str]]) -> bool:
+    """The cited text overlaps a gold evidence quote of the question's documents, or contains one
+    of the answer's accepted variants."""
+    docs = set(doc_ids)
+    if doc_id in docs and any(overlaps_quote(text, q) for d, q in quotes if d == doc_id):
+        return True
+    return any(variant_in(v, text) for item in items for v in item)

@@ -1,0 +1,129 @@
+"""Run engines over one gold set and score them: extraction per document, retrieval and QA per
+question. The index is built once per gold set in a private folder (never the user's index)."""
+from __future__ import annotations
+
+import dataclasses
+import time
+from pathlib import Path
+from typing import Callable
+
+from ..config import Settings
+from .gold import GoldSet
+from .metrics import (
+    extraction_summary, qa_summary, retrieval_rank, retrieval_summary, score_document, score_question,
+)
+
+EXTRACTION_ENGINES = ("offline", "llm", "hybrid")
+QA_ENGINES = ("offline", "llm")  # hybrid is an extraction engine only
+RETRIEVE_K = 5
+ANSWER_K = 6
+
+Log = Callable[[str], None]
+
+
+def _error(e: Exception) -> str:
+    return f"{type(e).__name__}: {e}".splitlines()[0][:300]
+
+
+def run_extraction(gold: GoldSet, ndocs: dict, engine_name: str, settings: Settings) -> dict:
+    from ..extract.engines import get_engine
+
+    engine = get_engine(engine_name, settings)
+    docs = []
+    for doc_id, ndoc in ndocs.items():
+        t0 = time.perf_counter()
+        error = None
+        try:
+            preds = list(engine.extract(ndoc))
+        except Exception as e:  # an engine failing on one document is a result, not the end of the run
+            preds, error = [], _error(e)
+        seconds = time.perf_counter() - t0
+        scored = score_document(doc_id, gold.clusters.get(doc_id, []), preds, ndoc.doc.original)
+        scored.update(seconds=seconds, error=error)
+        docs.append(scored)
+    return {"summary": extraction_summary(docs), "documents": docs}
+
+
+def _answerer(engine_name: str, settings: Settings, index):
+    if engine_name == "offline":
+        from ..qa.offline import OfflineAnswerer
+
+        return OfflineAnswerer(index)
+    from ..qa.llm import LLMAnswerer
+
+    return LLMAnswerer(settings, index)
+
+
+def run_qa(gold: GoldSet, index, engine_name: str, settings: Settings, originals: dict[str, str]) -> dict:
+    answerer = _answerer(engine_name, settings, index)
+    rows = []
+    for q in gold.questions:
+        t0 = time.perf_counter()
+        error = None
+        try:
+            answer = answerer.answer(q.question, k=ANSWER_K)
+        except Exception as e:
+            answer, error = None, _error(e)
+        row = score_question(q, answer, originals)
+        row.update(seconds=time.perf_counter() - t0, error=error)
+        rows.append(row)
+    return {"summary": qa_summary(rows), "questions": rows}
+
+
+def run_retrieval(gold: GoldSet, index) -> dict:
+    rows = []
+    for q in gold.questions:
+        if not q.answerable:
+            continue
+        t0 = time.perf_counter()
+        hits = index.search(q.question, RETRIEVE_K)
+        rank = retrieval_rank(q, hits)
+        rows.append({"id": q.id, "question": q.question, "rank": rank, "seconds": time.perf_counter() - t0,
+                     "evidence": [{"doc_id": e.doc_id, "text": e.text} for e in q.evidence],
+                     "retrieved": [{"doc_id": h.chunk.doc_id, "start": h.chunk.start, "end": h.chunk.end}
+                                   for h in hits]})
+    return {"summary": retrieval_summary(rows), "questions": rows}
+
+
+def build_index(gold: GoldSet, settings: Settings, folder: Path):
+    """A fresh local index of the gold documents (a Chroma server in the settings is not touched)."""
+    from ..extract.engines import get_engine
+    from ..index import Index
+
+    private = dataclasses.replace(settings, db=folder, chroma_url=None)
+    index = Index.open(private)
+    index.ingest([str(p) for p in gold.doc_paths.values()], progress=False, extract=get_engine("offline", private).extract)
+    return index
+
+
+def evaluate_gold(gold: GoldSet, engines: list[str], settings: Settings, workdir: Path, log: Log) -> dict:
+    from ..prepare import prepare
+
+    t0 = time.perf_counter()
+    ndocs = {doc_id: prepare(path) for doc_id, path in gold.doc_paths.items()}
+    originals = {doc_id: nd.doc.original for doc_id, nd in ndocs.items()}
+    result: dict = {
+        "name": gold.name, "folder": str(gold.folder), "documents": len(ndocs), "clusters": gold.n_clusters,
+        "questions": len(gold.questions), "prepare_seconds": time.perf_counter() - t0,
+        "retrieval": None, "engines": {},
+    }
+    for name in engines:
+        t = time.perf_counter()
+        result["engines"][name] = {"extraction": run_extraction(gold, ndocs, name, settings), "qa": None}
+        log(f"{gold.name}: {name} extraction of {len(ndocs)} documents in {time.perf_counter() - t:.1f} s")
+
+    qa_engines = [e for e in engines if e in QA_ENGINES]
+    if qa_engines and gold.questions:
+        t = time.perf_counter()
+        index = build_index(gold, settings, workdir / "index")
+        result["index_seconds"] = time.perf_counter() - t
+        log(f"{gold.name}: index of {len(ndocs)} documents built in {result['index_seconds']:.1f} s")
+        result["retrieval"] = run_retrieval(gold, index)
+        for name in qa_engines:
+            t = time.perf_counter()
+            result["engines"][name]["qa"] = run_qa(gold, index, name, settings, originals)
+            log(f"{gold.name}: {name} answered {len(gold.questions)} questions in {time.perf_counter() - t:.1f} s")
+        close = getattr(index, "close", None)
+        if callable(close):
+            close()
+    return result

@@ -1,0 +1,64 @@
+"""Scoring an answer against required items with accepted variants; citation support; retrieval."""
+from rag.evaluate.answers import citation_supported, citation_valid, holds_quote, missing_items, variant_in
+
+
+def test_every_required_item_needs_one_variant():
+    items = [["巩义市铝基新材料", "铝基新材料"], ["登封市新材料", "登封"]]
+    assert missing_items("有两个：巩义铝基新材料集群和登封市新材料集群。", items) == []
+    assert missing_items("只有铝基新材料集群。", items) == [["登封市新材料", "登封"]]
+
+
+def test_answers_are_folded_from_traditional_script():
+    assert missing_items("由鄭州市發展和改革委員會組織", [["郑州市发展和改革委员会"]]) == []
+
+
+def test_chinese_numerals_in_the_answer_match_arabic_variants():
+    assert variant_in("7", "共有七个集群")
+    assert variant_in("13", "新一代信息技术领域集群十三个")
+    assert variant_in("45", "全国共四十五个国家级集群")
+    assert variant_in("2", "两个产业集群")
+
+
+def test_arabic_answers_match_chinese_numeral_variants():
+    assert variant_in("十三个", "共13个")
+    assert variant_in("五个", "首批5个")
+
+
+def test_a_number_is_not_found_inside_a_longer_number():
+    assert not variant_in("5", "2025年发布")
+    assert not variant_in("5", "共15个")
+    assert not variant_in("52", "52.5亿元")
+    assert variant_in("52.5", "产值52.5亿元")
+    assert variant_in("19万亿", "规模约19万亿元")
+
+
+def test_whitespace_and_width_are_ignored():
+    assert variant_in("12月26日", "１２月 26日")
+
+
+def test_citation_validity_is_a_verbatim_span():
+    originals = {"d": "甲市钢铁产业集群入选名单。"}
+    assert citation_valid("d", 0, 8, "甲市钢铁产业集群", originals)
+    assert not citation_valid("d", 1, 9, "甲市钢铁产业集群", originals)
+    assert not citation_valid("other", 0, 8, "甲市钢铁产业集群", originals)
+    assert not citation_valid("d", 0, 0, "", originals)
+
+
+def test_citation_support():
+    quotes = [("d", "2023年甲市发展和改革委员会组织开展了首批市级产业集群认定工作")]
+    items = [["甲市发展和改革委员会", "发改委"]]
+    # overlaps the gold evidence sentence
+    assert citation_supported("d", "甲市发展和改革委员会组织开展了首批", ["d"], quotes, [["无关"]])
+    # elsewhere in the document, but holds the answer
+    assert citation_supported("d", "据甲市发改委介绍", ["d"], quotes, items)
+    # another document, no answer, no overlap
+    assert not citation_supported("e", "乙市生物医药产业快速发展", ["d"], quotes, items)
+    # an overlapping phrase from a document the question is not about does not count
+    assert not citation_supported("e", "组织开展了首批市级产业集群认定工作", ["d"], quotes, [["无关"]])
+
+
+def test_a_chunk_holds_most_of_a_quote():
+    quote = "正式发布郑州市首批5个市级战略性新兴产业集群"
+    assert holds_quote("……活动举行,正式发布鄭州市首批5個市級戰略性新興產業集群。它們是", quote)
+    assert holds_quote("正式发布郑州市首批5个市级战略性", quote)  # 15 of 22 characters
+    assert not holds_quote("首批5个市级", quote)
