@@ -5,14 +5,12 @@ from __future__ import annotations
 import sys
 import tempfile
 import time
-from datetime import datetime, timezone
 from pathlib import Path
 
-from .. import __version__
 from ..config import Settings
 from ..errors import ConfigError, InputError
 from .gold import load_gold
-from .report import summary_table, write_reports
+from .report import make_report, summary_table, write_reports
 from .run import EXTRACTION_ENGINES, evaluate_gold
 from .thresholds import check, failure_line, load_thresholds
 
@@ -74,17 +72,8 @@ def eval_command(args, settings: Settings) -> int:
         for i, gold in enumerate(golds):
             results.append(evaluate_gold(gold, engines, settings, Path(work) / str(i), _log))
     checks = check(results, thresholds) if thresholds else []
-    report = {
-        "tool": "jiqun", "version": __version__,
-        "generated": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "seconds": time.perf_counter() - t0,
-        "engines": engines,
-        "settings": {"embeddings": settings.embeddings.provider, "llm_configured": settings.llm.configured,
-                     "llm_model": settings.llm.model if settings.llm.configured else None},
-        "thresholds": {"file": thresholds_file, "disabled": bool(args.no_thresholds), "checks": checks,
-                       "passed": all(c["ok"] for c in checks)},
-        "gold_sets": results,
-    }
+    report = make_report(results, engines, settings, checks, thresholds_file, bool(args.no_thresholds),
+                         time.perf_counter() - t0)
     paths = write_reports(report, report_dir)
     _log(f"finished in {report['seconds']:.1f} s; reports: {', '.join(str(p) for p in paths.values())}")
     sys.stdout.write(summary_table(report))

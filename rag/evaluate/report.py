@@ -169,6 +169,25 @@ def render_markdown(report: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
+def make_report(results: list[dict], engines: list[str], settings, checks: list[dict], thresholds_file: Optional[str],
+                disabled: bool, seconds: float) -> dict:
+    """The whole report; settings are summarised without secrets (no keys, no URLs)."""
+    from datetime import datetime, timezone
+
+    from .. import __version__
+
+    return {
+        "tool": "jiqun", "version": __version__,
+        "generated": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "seconds": seconds, "engines": engines,
+        "settings": {"embeddings": settings.embeddings.provider, "llm_configured": settings.llm.configured,
+                     "llm_model": settings.llm.model if settings.llm.configured else None},
+        "thresholds": {"file": thresholds_file, "disabled": disabled, "checks": checks,
+                       "passed": all(c["ok"] for c in checks)},
+        "gold_sets": results,
+    }
+
+
 def write_reports(report: dict, folder: Path) -> dict[str, Path]:
     from .html import render_html
 
