@@ -1,0 +1,280 @@
+"""Place names at the front of a cluster name: provinces, cities, counties, development zones and
+multi-city abbreviations (广深佛莞, 长株潭), from the gazetteer in rag/data/places.json.
+
+`parse_prefix(text)` reads as many places as it can from the start of `text` and says where the
+rest (the industry) begins; `province_of(places)` names the one province they lie in, if any.
+"""
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from typing import Optional
+
+# Development zones with a generic name: written with their city (郑州高新区, 永州经济技术开发区).
+ZONE_SUFFIXES = (
+    "高新技术产业开发区", "经济技术开发区", "高新技术开发区", "综合保税区", "航空港经济综合实验区", "航空港区",
+    "高新区", "经开区", "开发区", "新区", "保税区", "自贸区", "工业园区", "园区", "港区", "基地",
+)
+# Suffixes that make a zone even without a known city in front (东湖高新区); 园区/基地 need one.
+_STRONG_ZONES = ("高新技术产业开发区", "经济技术开发区", "高新技术开发区", "航空港区", "高新区", "经开区", "开发区", "新区")
+_ADMIN_SUFFIX = re.compile(r"[\u4e00-\u9fff]{1,8}?(?:自治州|自治县|自治旗|地区|林区|市|县|区|旗|盟|州)$")
+# Words ending in 市/区 that are not places.
+_NOT_PLACES = re.compile(r"(?:城市|都市|超市|门市|股市|楼市|上市|夜市|集市|全市|本市|我市|该市|各市|园区|社区|景区|"
+                         r"城区|山区|库区|湾区|片区|厂区|街区|辖区|矿区|市区|郊区|老区|灾区|产区|专区|示范区|功能区|集聚区)$")
+_CONNECTORS = "、，,和与及暨"
+MUNICIPALITIES = ("北京市", "天津市", "上海市", "重庆市")
+_REGION_TAIL = re.compile(r"^(?:地区|区域|一体化|都市圈|城市群|经济圈|大湾区|片区)")
+
+
+@dataclass(frozen=True)
+class Place:
+    name: str  # as it goes into `regions`: 郑州市, 巩义市, 郑州高新区; provinces: 河南省
+    kind: str  # province | city | county | zone
+    province: Optional[str] = None
+    city: Optional[str] = None  # the prefecture a county or zone belongs to
+
+
+@dataclass
+class Prefix:
+    places: list[Place] = field(default_factory=list)
+    end: int = 0  # where the rest of the text (the industry) starts
+
+    @property
+    def province(self) -> Optional[str]:
+        return province_of(self.places)
+
+    @property
+    def regions(self) -> list[str]:
+        return regions_of(self.places)
+
+
+class Gazetteer:
+    def __init__(self, data: dict) -> None:
+        self.provinces: dict[str, str] = data["provinces"]  # full → short
+        self.province_by_short = {short: full for full, short in self.provinces.items()}
+        self.cities: dict[str, list[Place]] = {}  # full or short → places
+        for full, short, province in data["cities"]:
+            place = Place(full, "city", province, full)
+            for key in {full, short}:
+                if len(key) >= 2:
+                    self.cities.setdefault(key, []).append(place)
+        for alias, full in data["aliases"].items():
+            self.cities.setdefault(alias, []).extend(p for p in self.cities.get(full, []) if p.name == full)
+        self.aliases: dict[str, str] = data["aliases"]
+        self.counties: dict[str, list[Place]] = {}
+        self.county_shorts: dict[str, list[Place]] = {}
+        for full, short, city, province in data["counties"]:
+            place = Place(full, "county", province, city or None)
+            self.counties.setdefault(full, []).append(place)
+            # Bare short names are used for counties and county-level cities (兰考, 巩义), not for
+            # districts, whose short names are everyday words too often (长安, 光明, 新华).
+            if len(short) >= 2 and not full.endswith(("区", "旗")) and short not in self.provinces.values():
+                self.county_shorts.setdefault(short, []).append(place)
+        self.abbreviations: dict[str, list[str]] = data["abbreviations"]
+        self.province_abbreviations = {
+            "冀": "河北省", "豫": "河南省", "鲁": "山东省", "晋": "山西省", "皖": "安徽省", "赣": "江西省", "闽": "福建省",
+            "粤": "广东省", "湘": "湖南省", "川": "四川省", "蜀": "四川省", "黔": "贵州省", "滇": "云南省", "陕": "陕西省",
+            "陇": "甘肃省", "辽": "辽宁省", "港": "香港特别行政区", "澳": "澳门特别行政区",
+        }
+        keys = list(self.provinces) + list(self.province_by_short) + list(self.cities) + list(self.counties) + list(self.county_shorts)
+        self._max_len = max(len(k) for k in keys)
+        self._known = set(keys)
+
+    # --- lookups --------------------------------------------------------------------------
+
+    def province(self, text: str) -> Optional[str]:
+        """河南省 / 河南 → 河南省."""
+        if text in self.provinces:
+            return text
+        return self.province_by_short.get(text)
+
+    def city(self, text: str) -> Optional[Place]:
+        found = self.cities.get(text)
+        return found[0] if found else None
+
+    def lookup_region(self, name: str, near: Optional[str] = None) -> Optional[Place]:
+        """A place written with its suffix (or a city without it), for parenthesised place lists."""
+        if name in self.cities:
+            return self.cities[name][0]
+        if name in self.counties:
+            return _pick(self.counties[name], near)
+        return None
+
+    # --- prefix parsing --------------------------------------------------------------------
+
+    def parse_prefix(self, text: str, province_hint: Optional[str] = None) -> Prefix:
+        """Read places from the start of `text`: 浙江省温州市瑞安市…, 郑州高新区…, 郑州市、开封市…, 广深佛莞…"""
+        out = Prefix()
+        i = 0
+        n = len(text)
+        while i < n:
+            step = self._place_at(text, i, out.places, province_hint)
+            if step is None:
+                break
+            place_list, j = step
+            out.places.extend(place_list)
+            i = j
+            out.end = i
+            # A connector continues the place list only when another place follows it.
+            if i < n and text[i] in _CONNECTORS:
+                nxt = self._place_at(text, i + 1, out.places, province_hint)
+                if nxt is None:
+                    break
+                i += 1
+        return out
+
+    def _place_at(self, text: str, i: int, before: list[Place], hint: Optional[str]):
+        zone = self._zone_at(text, i, before)
+        if zone:
+            return zone
+        for length in range(min(self._max_len, len(text) - i), 1, -1):
+            piece = text[i:i + length]
+            if piece not in self._known:
+                continue
+            rest = text[i + length:]
+            province = self.province(piece)
+            if province and (piece == province or not rest.startswith(("市", "区", "县"))):
+                j = i + length + (1 if rest.startswith("省") and piece != province else 0)
+                kind = "city" if province in MUNICIPALITIES else "province"
+                return [Place(province, kind, province, province if kind == "city" else None)], j
+            if piece in self.cities:
+                city = _pick(self.cities[piece], _context_province(before, hint))
+                if piece in self.aliases:  # 湘西州, 湘西自治州: keep the form written
+                    city = Place(piece, "city", city.province, piece)
+                return [city], i + length
+            if piece in self.counties:
+                return [_pick(self.counties[piece], _context_province(before, hint), _context_city(before))], i + length
+            if piece in self.county_shorts:
+                county = _pick(self.county_shorts[piece], _context_province(before, hint), _context_city(before))
+                if rest[:1] in ("市", "县") and not county.name.endswith(rest[0]):
+                    # renamed since the gazetteer was made (邵东县 → 邵东市): keep the name as written
+                    return [Place(piece + rest[0], "county", county.province, county.city)], i + length + 1
+                return [county], i + length
+        unknown = self._unknown_admin_at(text, i)
+        if unknown:
+            return unknown
+        return self._abbreviation_run_at(text, i)
+
+    def _zone_at(self, text: str, i: int, before: list[Place]):
+        """郑州高新区, 西安航天基地, 永州经济技术开发区, 东湖高新区: a zone, optionally after its city."""
+        window = text[i:i + 16]
+        city, own_start = None, 0
+        for length in range(min(5, len(window)), 1, -1):
+            found = self.cities.get(window[:length]) or self.counties.get(window[:length]) or self.county_shorts.get(window[:length])
+            if found:
+                city, own_start = found[0], length
+                break
+        for suffix in ZONE_SUFFIXES:
+            k = window.find(suffix, own_start)
+            if k < 0:
+                continue
+            own = window[own_start:k]
+            strong = suffix in _STRONG_ZONES
+            if len(own) > (4 if strong else 2) or not (own == "" or _is_han(own)):
+                continue
+            if city is None and (not strong or len(own) < 2 or own in self._known or _NOT_PLACES.search(own + suffix)):
+                continue
+            if city is not None and own == "" and suffix in ("新区", "园区", "港区", "基地"):
+                continue  # 青岛新区? too vague without a proper name of its own
+            name = window[:k] + suffix
+            zone = Place(name, "zone", city.province if city else None, city.name if city else None)
+            places = [] if city is None or any(p.name == city.name for p in before) else [city]
+            return places + [zone], i + len(name)
+        return None
+
+    def _unknown_admin_at(self, text: str, i: int):
+        """A place missing from the gazetteer but written with its suffix (a county renamed a city),
+        two characters then 市/县/旗, followed by another place or a connector."""
+        m = re.match(r"[\u4e00-\u9fff]{2}(?:市|县|旗)", text[i:])
+        if not m or _NOT_PLACES.search(m.group(0)):
+            return None
+        j = i + m.end()
+        if j < len(text) and (text[j] in _CONNECTORS or text[j:j + 2] in self._known):
+            return [Place(m.group(0), "county")], j
+        return None
+
+    def _abbreviation_place(self, name: str) -> Optional[Place]:
+        if name in self.cities:
+            return self.cities[name][0]
+        if name in self.counties:
+            return self.counties[name][0]
+        return None
+
+    def _abbreviation_run_at(self, text: str, i: int):
+        """Two or more one-character city abbreviations: 广深佛莞, 长株潭, 成渝(地区), 京津冀."""
+        j = i
+        while j < len(text) and (text[j] in self.abbreviations or text[j] in self.province_abbreviations):
+            j += 1
+        if j - i < 2 or j >= len(text):
+            return None
+        options = [[p for p in map(self._abbreviation_place, self.abbreviations[c]) if p]
+                   for c in text[i:j] if c in self.abbreviations]
+        if not options or not all(options):
+            return None
+        # A character shared by several cities (长 = 长沙 or 长春) takes the others' province.
+        sure = {o[0].province for o in options if len(o) == 1 and o[0].province not in MUNICIPALITIES}
+        places = [next((p for p in o if p.province in sure), o[0]) for o in options]
+        provinces = {p.province for p in places if p.province not in MUNICIPALITIES}
+        if len(provinces) > 1:
+            return None  # 合成 (合肥 + 成都) is a word, not a pair of neighbouring cities
+        m = _REGION_TAIL.match(text[j:])
+        return places, j + (m.end() if m else 0)
+
+
+def _is_han(s: str) -> bool:
+    return bool(s) and all("\u4e00" <= c <= "\u9fff" for c in s)
+
+
+def _context_province(before: list[Place], hint: Optional[str]) -> Optional[str]:
+    for p in reversed(before):
+        if p.province:
+            return p.province
+    return hint
+
+
+def _context_city(before: list[Place]) -> Optional[str]:
+    for p in reversed(before):
+        if p.kind == "city":
+            return p.name
+    return None
+
+
+def _pick(options: list[Place], province: Optional[str] = None, city: Optional[str] = None) -> Place:
+    if city:
+        for p in options:
+            if p.city == city:
+                return p
+    if province:
+        for p in options:
+            if p.province == province:
+                return p
+    return options[0]
+
+
+def province_of(places: list[Place]) -> Optional[str]:
+    """The single province all places lie in; None when they span several or none is known."""
+    provinces = {p.province for p in places if p.province}
+    return provinces.pop() if len(provinces) == 1 else None
+
+
+def regions_of(places: list[Place]) -> list[str]:
+    """Region names in order of appearance, provinces left out, each place once; a zone's city
+    comes before the zone (郑州高新区 → 郑州市, 郑州高新区)."""
+    out: list[str] = []
+    for p in places:
+        if p.kind == "province":
+            continue
+        if p.kind == "zone" and p.city and p.city not in out:
+            out.append(p.city)
+        if p.name not in out:
+            out.append(p.name)
+    return out
+
+
+@lru_cache(maxsize=1)
+def gazetteer() -> Gazetteer:
+    data = json.loads(resources.files("rag").joinpath("data/places.json").read_text(encoding="utf-8"))
+    return Gazetteer(data)
