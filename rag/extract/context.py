@@ -1,0 +1,234 @@
+"""What an article says about the list a cluster is on: level, program, issuing body, year, batch.
+
+A sentence that reports a recognition (名单, 认定, 公布, 入选, 公示 …) is a *descriptor*; its facts are
+read from cue words: 国家级/省级/市级, 省首批, a ministry or department (工业和信息化部 → national,
+…厅 → provincial, 市…局 → municipal), the program term (战略性新兴产业集群 …), 2023年(度), 首批/第二批.
+A mention takes the facts of its own sentence first, then of the list's lead-in, then of the nearest
+compatible descriptors elsewhere in the article.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, fields
+from datetime import date
+from typing import Optional
+
+from .places import gazetteer
+
+PROGRAMS = re.compile(
+    r"中小企业特色产业集群|战略性新兴产业集群|先进制造业集群|先进制造集群|支柱型雁阵集群|雁阵集群|创新型产业集群|特色产业集群"
+)
+_PROGRAM_NAME = {"先进制造集群": "先进制造业集群", "雁阵集群": "支柱型雁阵集群"}
+# A sentence reporting a recognition act or a list.
+ANCHOR = re.compile(
+    r"名单|认定|公布|发布(?!会)|公示|遴选|评选|评定|入选|入围|跻身|列入|纳入|命名|确定|获批|位列|评为|组织开展|竞赛|"
+    r"是[^，。；,]{0,20}(?:首批|第.批)"
+)
+_NATIONAL_WORD = re.compile(r"国家级|国家(?=首批|第.批|先进制造|战略性|中小企业|创新型|级)|全国(?=首批|第.批)")
+_PROVINCIAL_WORD = re.compile(r"省级|省(?=首批|第.批)")
+_MUNICIPAL_WORD = re.compile(r"市级|市(?=首批|第.批)")
+_ORG = re.compile(
+    r"工业和信息化部|工信部|国家发展和改革委员会|国家发展改革委|国家发改委|科学技术部|科技部|商务部|财政部|国务院|"
+    r"(?:[省市区县])?(?:工业和信息化厅|工业和信息化局|工业和信息化委员会|经济和信息化厅|经济和信息化局|经济和信息化委员会|"
+    r"经信厅|经信局|经信委|工信厅|工信局|发展和改革委员会|发展改革委|发改委|科学技术厅|科学技术局|科技厅|科技局|人民政府)"
+)
+_NATIONAL_ORGS = ("工业和信息化部", "工信部", "国家发展和改革委员会", "国家发展改革委", "国家发改委", "科学技术部", "科技部",
+                  "商务部", "财政部", "国务院")
+# Forms of one body, for choosing the fullest written form.
+_BODY_ALIASES = [
+    ("工业和信息化部", "工信部"),
+    ("国家发展和改革委员会", "国家发展改革委", "国家发改委"),
+    ("科学技术部", "科技部"),
+]
+_YEAR = re.compile(r"(?<![自从至到止])((?:19|20)\d{2})\s*年度?(?!\d{1,2}月\d{1,2}日)(?!以来|底|末|前|后|初|上半年|下半年)")
+_DAY = re.compile(r"(?<![年\d])(\d{1,2})月(\d{1,2})日")
+_BATCH = re.compile(r"首批|第一批|第([\d二三四五六七八九十]+)批")
+_EARLIER_LIST = re.compile(r"继[^，。；,]*?(?:之后|以后|后)[，,]?")
+_BOOK_TITLE = re.compile(r"《[^》]*》")
+_CN_DIGITS = {"二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
+
+
+@dataclass
+class ListFacts:
+    level: Optional[str] = None
+    program: Optional[str] = None
+    recognised_by: Optional[str] = None
+    year: Optional[int] = None
+    batch: Optional[int] = None
+    province: Optional[str] = None  # the province whose own list it is
+
+    def compatible(self, other: "ListFacts") -> bool:
+        for name in ("level", "program", "year", "batch"):
+            a, b = getattr(self, name), getattr(other, name)
+            if a is not None and b is not None and a != b:
+                return False
+        return True
+
+    def fill(self, other: "ListFacts") -> None:
+        for f in fields(self):
+            mine, theirs = getattr(self, f.name), getattr(other, f.name)
+            if mine is None and theirs is not None:
+                setattr(self, f.name, theirs)
+            elif f.name == "recognised_by" and mine and theirs and _same_body(mine, theirs) and len(theirs) > len(mine):
+                self.recognised_by = theirs  # the fullest written form of the same body
+
+    def informative(self) -> int:
+        return sum(getattr(self, f.name) is not None for f in fields(self))
+
+
+def _same_body(a: str, b: str) -> bool:
+    if a.endswith(b) or b.endswith(a):
+        return True
+    return any(a.endswith(x) and b.endswith(y) for group in _BODY_ALIASES for x in group for y in group)
+
+
+def _place_before(text: str, end: int) -> Optional[str]:
+    """The province or city written right before an organisation name (河南省工业和信息化厅)."""
+    g = gazetteer()
+    for length in range(min(8, end), 1, -1):
+        piece = text[end - length:end]
+        if g.province(piece) or piece in g.cities:
+            return piece
+    return None
+
+
+def _bodies(text: str) -> list[tuple[int, str, Optional[str]]]:
+    """(position, body as written, level) for each issuing body in text."""
+    g = gazetteer()
+    out = []
+    for m in _ORG.finditer(text):
+        org = m.group(0)
+        place = _place_before(text, m.start())
+        body = (place or "") + org
+        start = m.start() - len(place or "")
+        if org in _NATIONAL_ORGS:
+            level = "national"
+        elif org.startswith("省") or org.endswith("厅") or (place and g.province(place) and place not in ("北京市", "天津市", "上海市", "重庆市")):
+            level = "provincial"
+        elif org.startswith(("市", "区", "县")) or (place and place in g.cities):
+            level = "municipal"
+        else:
+            continue  # 发展改革委 with no place: whose?
+        out.append((start, body, level))
+    return out
+
+
+def _level_words(text: str) -> list[tuple[int, str]]:
+    g = gazetteer()
+    found = [(m.start(), "national") for m in _NATIONAL_WORD.finditer(text)]
+    found += [(m.start(), "provincial") for m in _PROVINCIAL_WORD.finditer(text)]
+    found += [(m.start(), "municipal") for m in _MUNICIPAL_WORD.finditer(text) if not text[max(0, m.start() - 1):m.start()] in ("城", "都")]
+    # A named province's or city's own list: 河南省先进制造业集群名单, 山东省首批…, 西安市首批…
+    for m in re.finditer(r"([\u4e00-\u9fff]{2,5}?)(?=首批|第.批|" + PROGRAMS.pattern + ")", text):
+        piece = m.group(1)
+        for k in range(len(piece) - 1):
+            place = piece[k:]
+            if g.province(place) and place not in ("北京市", "天津市", "上海市", "重庆市"):
+                found.append((m.start() + k, "provincial"))
+                break
+            if place in g.cities and place.endswith("市"):
+                found.append((m.start() + k, "municipal"))
+                break
+    return sorted(found)
+
+
+def read_facts(text: str, doc_date: Optional[str] = None) -> ListFacts:
+    """The list facts stated in one sentence, clause or header."""
+    text = _EARLIER_LIST.sub("", _BOOK_TITLE.sub("", text))
+    facts = ListFacts()
+    words = _level_words(text)
+    bodies = _bodies(text)
+    if words:
+        facts.level = words[0][1]
+    elif bodies:
+        facts.level = bodies[0][2]
+    program = PROGRAMS.search(text)
+    if program:
+        facts.program = _PROGRAM_NAME.get(program.group(0), program.group(0))
+    if bodies:
+        anchor = ANCHOR.search(text)
+        before = [b for b in bodies if anchor is None or b[0] < anchor.start()] or bodies
+        facts.recognised_by = before[-1][1]
+        for _, body, _ in bodies:
+            if _same_body(body, facts.recognised_by) and len(body) > len(facts.recognised_by):
+                facts.recognised_by = body
+    facts.year = _list_year(text, doc_date)
+    batches = list(_BATCH.finditer(text))
+    if batches:
+        n = batches[-1].group(1)
+        facts.batch = 1 if n is None else int(n) if n.isdigit() else _CN_DIGITS.get(n)
+    if facts.level == "provincial":
+        for pos, body, level in bodies:
+            province = _province_in(body)
+            if province:
+                facts.province = province
+                break
+        if not facts.province:
+            for pos, level in words:
+                province = _province_in(text[pos:pos + 5])
+                if level == "provincial" and province:
+                    facts.province = province
+                    break
+    return facts
+
+
+def _province_in(text: str) -> Optional[str]:
+    g = gazetteer()
+    for length in (5, 4, 3, 2):
+        p = g.province(text[:length])
+        if p:
+            return p
+    return None
+
+
+def _list_year(text: str, doc_date: Optional[str]) -> Optional[int]:
+    """A year written for the list (2023年…名单, 2023年…认定); else the dateline's year for a
+    recognition act dated by day (12月26日…发布) when the article appeared within a month of it."""
+    for clause_start, clause in _clauses(text):
+        for m in _YEAR.finditer(clause):
+            if ANCHOR.search(clause) or PROGRAMS.search(clause) or _next_clause_anchored(text, clause_start + len(clause)):
+                return int(m.group(1))
+    if doc_date:
+        m = _DAY.search(text)
+        if m and ANCHOR.search(text):
+            try:
+                published = date.fromisoformat(doc_date[:10])
+                event = date(published.year, int(m.group(1)), int(m.group(2)))
+                if event > published:
+                    event = event.replace(year=published.year - 1)
+                if (published - event).days <= 31:
+                    return event.year
+            except ValueError:
+                return None
+    return None
+
+
+def _clauses(text: str):
+    pos = 0
+    for part in re.split(r"([，,。；;！？!?\n])", text):
+        if part and part not in "，,。；;！？!?\n":
+            yield pos, part
+        pos += len(part)
+
+
+def _next_clause_anchored(text: str, end: int) -> bool:
+    """A year standing alone as an adverbial (2019年，国家发展改革委公布…) dates the next clause."""
+    rest = text[end:end + 1]
+    if rest not in ("，", ","):
+        return False
+    nxt = re.split(r"[，,。；;！？!?\n]", text[end + 1:], maxsplit=1)[0]
+    return bool(ANCHOR.search(nxt) or PROGRAMS.search(nxt))
+
+
+def is_descriptor(sentence: str) -> bool:
+    return bool(ANCHOR.search(_BOOK_TITLE.sub("", sentence)))
+
+
+_TARGET_MARKER = re.compile(r"力争|争取|目标|计划|预计|规划|到20\d\d年|至20\d\d年|将要?|拟|再|新增")
+_CREATION = re.compile(r"(?:培育|打造|创建|建成|建设|形成|争创|创成|晋级|迈向|冲刺|新增)(?!了)")
+
+
+def is_target(sentence_before_mention: str) -> bool:
+    """力争创建甲、乙等10个国家级产业集群: clusters that do not exist yet."""
+    marker = _TARGET_MARKER.search(sentence_before_mention)
+    return bool(marker and _CREATION.search(sentence_before_mention, marker.start()))

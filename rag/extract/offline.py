@@ -1,0 +1,429 @@
+"""The offline extraction engine: deterministic rules, no network, no model.
+
+1. `find_candidates(ndoc)` finds every written cluster name in the normalised text: each head noun
+   containing 集群, walked left to where the name starts (names.py); compressed lists
+   (甲、乙等4个产业集群, 甲和乙2个产业集群) are expanded into one candidate per member; generic
+   phrases, counts, domains, targets, events and slogans are rejected.
+2. Each candidate takes list facts (level, program, body, year, batch) from its sentence, its
+   list's lead-in and the article's other descriptors (context.py).
+3. Repeated mentions of one cluster (with or without the place prefix, 产业集群 vs 集群) merge
+   into one record: the most complete name, the most informative mention's evidence.
+Evidence spans are found in the normalised text and mapped back with `ndoc.span`.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Optional
+
+from ..core.types import NormalisedDocument
+from ..schemas import ClusterMention, Evidence
+from .context import ListFacts, is_descriptor, is_target, read_facts
+from .names import NAME_CHAR, HEAD_RE, STOPS, ParsedName, minimal_head, name_start, parse_name, trim_trailing
+from .places import gazetteer
+
+_HEAD = re.compile(r"集群(?![化式])")
+_SENTENCE_END = re.compile(r"[。！？；!?;\n]")
+_CLAUSE_END = re.compile(r"[，,。！？；!?;：:\n]")
+_COUNT = r"(?:\d+|[一二两三四五六七八九十]+)"
+# The tail of a compressed list before the shared head noun: 等, 等4个, 2个, then list attributes
+# (省级, 新材料) that are not part of the members' names.
+_LIST_TAIL = re.compile(r"(?:等\s*(?:(?P<c1>" + _COUNT + r")\s*个)?|(?P<c2>" + _COUNT + r")\s*个)(?P<attrs>[\u4e00-\u9fff]{0,10})$")
+_ITEM = re.compile(r"\s*(?:\d{1,3}\s*[.、．)）]|[（(][一二三四五六七八九十\d]{1,3}[)）]|[一二三四五六七八九十]{1,3}、|[-*•·●◆■]+)\s*")
+_AFTER_EVENT = re.compile(
+    r"(?:发展|建设|培育|提升)?(?:现场会|推进会|大会|论坛|峰会|博览会|年会|研讨会|座谈会|对接会|竞赛|评价|评选|办法|规划|"
+    r"方案|行动计划|实施意见|白皮书|蓝皮书|报告|指数)"
+)
+_PAREN_LIST = re.compile(r"\s*[(（]([^()（）\n]{2,80})[)）]")
+_PLACE_SUFFIX = re.compile(r"(?:市|县|区|州|盟|旗|开发区|高新区|经开区|新区|园区|基地)$")
+_CN_NUM = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
+
+
+@dataclass
+class Candidate:
+    """One written mention of a cluster in the normalised text."""
+
+    parsed: ParsedName
+    start: int  # the name (or list member) in the normalised text
+    end: int  # end of the head noun (or of the parenthesised place list)
+    evidence: tuple[int, int]  # normalised span quoted as evidence
+    regions: list[str]
+    list_item: bool = False
+    attrs: str = ""  # list attributes of a compressed list (省级新材料)
+    facts: ListFacts = field(default_factory=ListFacts)
+    recognised: bool = False
+
+    @property
+    def name(self) -> str:
+        return self.parsed.name
+
+
+def _to_int(count: Optional[str]) -> Optional[int]:
+    if not count:
+        return None
+    if count.isdigit():
+        return int(count)
+    if count == "十":
+        return 10
+    if count.startswith("十"):
+        return 10 + _CN_NUM.get(count[1:], 0)
+    if count.endswith("十"):
+        return _CN_NUM.get(count[0], 0) * 10
+    return _CN_NUM.get(count)
+
+
+def _left_boundary(text: str, head_start: int, floor: int) -> int:
+    i = head_start
+    while i > floor and NAME_CHAR.match(text[i - 1]):
+        i -= 1
+    # A name never starts inside an unclosed parenthesis: (记者 …) or a place list before it.
+    depth = 0
+    for k in range(head_start - 1, i - 1, -1):
+        c = text[k]
+        if c in ")）":
+            depth += 1
+        elif c in "(（":
+            if depth == 0:
+                return k + 1
+            depth -= 1
+    return i
+
+
+def _in_book_title(text: str, pos: int) -> bool:
+    line_start = text.rfind("\n", 0, pos) + 1
+    opened = text.rfind("《", line_start, pos)
+    return opened >= 0 and text.rfind("》", opened, pos) < 0
+
+
+def _paren_regions(text: str, end: int, near: Optional[str]) -> tuple[list[str], int]:
+    """The place list in parentheses right after a name: (郑州市、许昌市…)."""
+    m = _PAREN_LIST.match(text, end)
+    if not m:
+        return [], end
+    g = gazetteer()
+    items = [x.strip() for x in re.split(r"[、，,;；]", m.group(1)) if x.strip()]
+    regions = []
+    for item in items:
+        prefix = g.parse_prefix(item, near)
+        if prefix.end == len(item) and prefix.places:
+            regions.extend(prefix.regions)
+        elif _PLACE_SUFFIX.search(item) and 2 <= len(item) <= 12 and all("\u4e00" <= c <= "\u9fff" for c in item):
+            regions.append(item)
+        else:
+            return [], end
+    return regions, m.end()
+
+
+def _split_members(text: str, count: Optional[int]) -> list[tuple[int, str]]:
+    """Members of a compressed list with their offsets; split on 和/及/与 only to reach the count."""
+    members, pos = [], 0
+    for part in text.split("、"):
+        members.append((pos, part))
+        pos += len(part) + 1
+    if count and len(members) < count:
+        out = []
+        for off, part in members:
+            pieces = re.split(r"(和|及|与)", part)
+            if len(pieces) == 3 and len(out) + (len(members) - len(out)) < count + 1 and all(len(p) >= 2 for p in pieces[::2]):
+                out.append((off, pieces[0]))
+                out.append((off + len(pieces[0]) + 1, pieces[2]))
+            else:
+                out.append((off, part))
+        if len(out) <= count:
+            members = out
+    return [(off, part) for off, part in members if part]
+
+
+def _clause_end(text: str, pos: int, limit: int = 40) -> int:
+    m = _CLAUSE_END.search(text, pos)
+    end = m.start() if m else len(text)
+    return end if end - pos <= limit else pos
+
+
+def _slogan(text: str, start: int, end: int, parsed: ParsedName) -> bool:
+    """“锦绣集群”: a quoted figure of speech with no place."""
+    return (not parsed.prefix.places and start > 0 and text[start - 1] in "“‘「\""
+            and end < len(text) and text[end] in "”’」\"")
+
+
+def find_candidates(ndoc: NormalisedDocument) -> list[Candidate]:
+    """Every cluster name written in the document, in text order (repeats included)."""
+    text = ndoc.text
+    out: list[Candidate] = []
+    floor = 0
+    for m in _HEAD.finditer(text):
+        head_end = m.end()
+        head_m = HEAD_RE.search(text, max(0, head_end - 12), head_end)
+        head_start = head_m.start() if head_m else m.start()
+        head = text[head_start:head_end]
+        left = _left_boundary(text, head_start, floor)
+        floor = head_end
+        raw = text[left:head_start]
+        if not raw or raw.endswith("、") or _in_book_title(text, head_start) or _AFTER_EVENT.match(text, head_end):
+            continue
+        sentence_start = max(text.rfind(c, 0, left) for c in "。！？；!?;\n") + 1
+        if is_target(text[sentence_start:left] + raw):
+            continue
+        found = _compressed(text, left, raw, head, head_end) or _single(text, left, raw, head, head_end)
+        out.extend(c for c in found if not _slogan(text, c.start, head_end, c.parsed))
+    return out
+
+
+def _compressed(text: str, left: int, raw: str, head: str, head_end: int) -> list[Candidate]:
+    tail = _LIST_TAIL.search(raw)
+    if not tail or STOPS.search(tail.group("attrs")):
+        return []
+    members_text = raw[: tail.start()]
+    start = name_start(members_text)
+    count = _to_int(tail.group("c1") or tail.group("c2"))
+    shared = minimal_head(head)
+    found = []
+    for off, member in _split_members(members_text[start:], count):
+        body = trim_trailing(member)
+        lead = name_start(body) if body else 0
+        parsed = parse_name(body[lead:], shared)
+        if parsed is None:
+            continue
+        m_start = left + start + off + lead
+        found.append(Candidate(parsed, m_start, m_start + len(body) - lead, (0, 0), parsed.regions,
+                               attrs=tail.group("attrs") + head))
+    if not found:
+        return []
+    ev_start = found[0].start
+    ev_end = _clause_end(text, head_end)
+    for c in found:
+        c.evidence = (ev_start, max(ev_end, head_end))
+    return found
+
+
+def _single(text: str, left: int, raw: str, head: str, head_end: int) -> list[Candidate]:
+    start = name_start(raw)
+    body = trim_trailing(raw[start:])
+    if not body or body != raw[start:]:
+        return []  # 链条完善和集群治理: 集群 here is a noun of its own, not the head of a name
+    parsed = parse_name(body, head)
+    if parsed is None:
+        return []
+    name_pos = left + start
+    unparsed = body[parsed.prefix.end:]
+    if "、" in unparsed:
+        # 电子信息、生物医药产业集群 without 等: a compressed list after all.
+        return _as_list(text, left + start, body, head, head_end)
+    regions, end = _paren_regions(text, head_end, parsed.province)
+    regions = parsed.regions + [r for r in regions if r not in parsed.regions]
+    series = text[head_end:head_end + 1] == "、" or text[name_pos - 1:name_pos] == "、"
+    ev_end = end if series or end > head_end else max(end, _clause_end(text, end))
+    line_start = text.rfind("\n", 0, name_pos) + 1
+    item = _ITEM.match(text, line_start)
+    list_item = series or bool(item and item.end() >= name_pos - 2) or ":" in text[line_start:name_pos] or "：" in text[line_start:name_pos]
+    if list_item:
+        ev_end = end
+    return [Candidate(parsed, name_pos, end, (name_pos, ev_end), regions, list_item=list_item)]
+
+
+def _as_list(text: str, pos: int, body: str, head: str, head_end: int) -> list[Candidate]:
+    shared = minimal_head(head)
+    found = []
+    for off, member in _split_members(body, None):
+        parsed = parse_name(trim_trailing(member), shared)
+        if parsed is not None:
+            found.append(Candidate(parsed, pos + off, pos + off + len(member), (0, 0), parsed.regions, attrs=head))
+    if len(found) < 2:
+        return []
+    for c in found:
+        c.evidence = (pos, max(head_end, _clause_end(text, head_end)))
+    return found
+
+
+# --- list facts ------------------------------------------------------------------------------
+
+
+@dataclass
+class _Descriptor:
+    start: int
+    facts: ListFacts
+
+
+def _sentences(text: str) -> list[tuple[int, int]]:
+    spans, pos = [], 0
+    for m in _SENTENCE_END.finditer(text):
+        if m.start() > pos:
+            spans.append((pos, m.start()))
+        pos = m.end()
+    if pos < len(text):
+        spans.append((pos, len(text)))
+    return spans
+
+
+def _lead_in(text: str, pos: int) -> str:
+    """The header above a list: up to three short lines, or one line ending in a colon."""
+    lines = []
+    line_start = text.rfind("\n", 0, pos) + 1
+    # Skip the list's own items above this one.
+    while line_start > 0:
+        prev_start = text.rfind("\n", 0, line_start - 1) + 1
+        prev = text[prev_start:line_start - 1]
+        line_start = prev_start
+        if _ITEM.match(prev) and HEAD_RE.search(prev.rstrip("；;。，, ")[-12:] or "") is None and "集群" in prev:
+            continue
+        if _ITEM.match(prev) and "集群" in prev:
+            continue
+        lines.append(prev)
+        if prev.rstrip().endswith((":", "：")) or len(prev) > 60 or len(lines) == 3:
+            break
+    return "\n".join(reversed(lines))
+
+
+def _home_province(text: str, title: str) -> Optional[str]:
+    """The province of an article written from one place (我市…, 全省…)."""
+    g = gazetteer()
+    if re.search(r"我市|本市|全市", text):
+        counts: dict[str, int] = {}
+        for m in _city_pattern().finditer(text):
+            place = g.cities[m.group(0)][0]
+            counts[place.province] = counts.get(place.province, 0) + 1
+        if counts:
+            return max(counts, key=counts.get)
+    if re.search(r"我省|本省|全省", text):
+        counts = {}
+        for m in re.finditer("|".join(sorted(map(re.escape, g.province_by_short), key=len, reverse=True)), text):
+            p = g.province(m.group(0))
+            counts[p] = counts.get(p, 0) + 1
+        if counts:
+            return max(counts, key=counts.get)
+    return None
+
+
+_CITY_RE: list = []
+
+
+def _city_pattern():
+    if not _CITY_RE:
+        keys = sorted((k for k in gazetteer().cities if len(k) >= 2), key=len, reverse=True)
+        _CITY_RE.append(re.compile("|".join(map(re.escape, keys))))
+    return _CITY_RE[0]
+
+
+def _assign_facts(ndoc: NormalisedDocument, candidates: list[Candidate]) -> None:
+    text = ndoc.text
+    date = ndoc.doc.date
+    sentences = _sentences(text)
+    descriptors = [_Descriptor(a, read_facts(text[a:b], date)) for a, b in sentences if is_descriptor(text[a:b])]
+    for c in candidates:
+        a, b = next(((a, b) for a, b in sentences if a <= c.start < b), (c.start, c.end))
+        sentence = text[a:b]
+        facts = ListFacts()
+        if c.attrs:
+            facts.fill(read_facts(c.attrs, date))
+        recognised = False
+        if is_descriptor(sentence):
+            recognised = True
+            facts.fill(read_facts(sentence, date))
+        if c.list_item:
+            lead = _lead_in(text, c.start)
+            if is_descriptor(lead):
+                recognised = True
+                facts.fill(read_facts(lead, date))
+            recognised = recognised or any(d.start < c.start for d in descriptors)
+        if recognised:
+            ordered = sorted(descriptors, key=lambda d: (d.start > c.start, abs(d.start - c.start)))
+            for d in ordered:
+                if facts.compatible(d.facts):
+                    facts.fill(d.facts)
+        else:
+            facts = ListFacts(level=facts.level)
+        if c.parsed.program:
+            facts.program = c.parsed.program
+        c.facts, c.recognised = facts, recognised
+
+
+# --- merging repeated mentions ---------------------------------------------------------------------
+
+
+def _canonical(s: str) -> str:
+    return "".join(ch for ch in s if unicodedata.category(ch)[0] not in "PSZ")
+
+
+def _place_keys(c: Candidate) -> frozenset[str]:
+    keys = set()
+    for p in c.parsed.prefix.places:
+        name = p.name
+        for suffix in ("特别行政区", "自治区", "自治州", "省", "市", "区", "县"):
+            if name.endswith(suffix) and len(name) > len(suffix):
+                name = name[: -len(suffix)]
+                break
+        keys.add(name)
+    return frozenset(keys)
+
+
+def _merge(candidates: list[Candidate]) -> list[list[Candidate]]:
+    groups: list[list[Candidate]] = []
+    for c in candidates:
+        key = _canonical(c.parsed.industry)
+        places = _place_keys(c)
+        matches = []
+        for g in groups:
+            if _canonical(g[0].parsed.industry) != key:
+                continue
+            other = frozenset().union(*(_place_keys(x) for x in g))
+            if places <= other or other <= places:
+                matches.append(g)
+        if len(matches) == 1:
+            matches[0].append(c)
+        elif not matches:
+            groups.append([c])
+        elif places:
+            groups.append([c])
+        # a bare repeat that fits several clusters (生物医药产业集群 after 烟台市… and 临沂市…) is dropped
+    return groups
+
+
+def _record(doc_id: str, ndoc: NormalisedDocument, group: list[Candidate], home: Optional[str]) -> ClusterMention:
+    named = max(group, key=lambda c: (len(c.parsed.prefix.places), len(c.name)))
+    best = max(group, key=lambda c: (c.recognised, c.facts.informative(), -group.index(c)))
+    facts = ListFacts()
+    facts.fill(best.facts)
+    for c in group:
+        if facts.compatible(c.facts):
+            facts.fill(c.facts)
+    regions = list(named.regions)
+    for c in group:
+        regions += [r for r in c.regions if r not in regions and _place_keys(c) <= _place_keys(named)]
+    province = named.parsed.province
+    if province is None and not named.parsed.prefix.places:
+        province = facts.province or home
+    start, end = ndoc.span(*best.evidence)
+    if end <= start:
+        start, end = ndoc.span(best.start, best.end)
+    return ClusterMention(
+        doc_id=doc_id,
+        name=named.name,
+        regions=regions,
+        province=province,
+        level=facts.level,
+        program=facts.program,
+        industry=named.parsed.industry,
+        recognised_by=facts.recognised_by,
+        year=facts.year,
+        batch=facts.batch,
+        evidence=Evidence(text=ndoc.doc.original[start:end], start=start, end=end),
+    )
+
+
+def extract_clusters(ndoc: NormalisedDocument) -> list[ClusterMention]:
+    candidates = find_candidates(ndoc)
+    if not candidates:
+        return []
+    _assign_facts(ndoc, candidates)
+    home = _home_province(ndoc.text, ndoc.doc.title)
+    return [_record(ndoc.doc.doc_id, ndoc, g, home) for g in _merge(candidates)]
+
+
+class OfflineExtractor:
+    """Rules only: runs anywhere, no endpoint needed."""
+
+    name = "offline"
+
+    def extract(self, ndoc: NormalisedDocument) -> list[ClusterMention]:
+        return extract_clusters(ndoc)
