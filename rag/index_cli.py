@@ -1,0 +1,53 @@
+"""`rag ingest` and `rag search`."""
+from __future__ import annotations
+
+import json
+import sys
+
+
+def _offline_extract():
+    """The offline cluster extractor's `extract`, stored with each ingested document. While that
+    engine is not installed, documents are indexed without records; a later ingest adds them."""
+    from .extract.engines import get_engine
+
+    try:
+        return get_engine("offline").extract
+    except ModuleNotFoundError as e:
+        if e.name != "rag.extract.offline":
+            raise
+        print("rag ingest: note: the offline cluster extractor is not available; indexing without cluster records",
+              file=sys.stderr)
+        return None
+
+
+def ingest_command(args, settings) -> int:
+    from .index import Index
+
+    with Index.open(settings) as index:
+        summary = index.ingest(args.paths, prune=args.prune, progress=not args.no_progress,
+                               extract=_offline_extract())
+    for path, reason in summary.errors:
+        print(f"rag ingest: error: {path}: {reason}", file=sys.stderr)
+    print(summary.line())
+    return 0 if summary.failed == 0 else 1
+
+
+def search_command(args, settings) -> int:
+    from .index import Index
+    from .retrieve import snippet
+
+    with Index.open(settings, create=False) as index:
+        hits = index.search(args.query, k=args.k, doc_ids=args.doc)
+        rows = [{"doc_id": h.doc_id, "chunk": h.chunk.chunk_id, "score": round(h.score, 6), "start": h.start,
+                 "end": h.end, "text": h.text, "snippet": snippet(index, h, args.query), "title": h.title,
+                 "date": h.date} for h in hits]
+    if args.json:
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+        return 0
+    if not rows:
+        print("no results", file=sys.stderr)
+    for rank, r in enumerate(rows, 1):
+        head = " · ".join(x for x in (r["title"], r["date"]) if x)
+        print(f"{rank}. {r['doc_id']}  [{r['start']}:{r['end']}]  score {r['score']:.4f}  {head}")
+        print(f"   {r['snippet']}")
+    return 0

@@ -1,0 +1,128 @@
+"""Hybrid retrieval: a dense ranking (Chroma, e5 `query: ` prefix) and a BM25 ranking (jieba
+words + character bigrams), fused by reciprocal rank. Both sides see the query folded like the
+documents were (Simplified, no pinyin readings, half-width digits and letters).
+
+Reciprocal-rank fusion uses ranks only: e5's cosine scores bunch together (0.92 vs 0.915) and
+BM25 scores are unbounded, so their raw values cannot be added.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Optional, Sequence
+
+from .core.chinese import fold
+from .core.types import Chunk
+from .errors import ConfigError, InputError
+from .keyword import BIGRAM, tokenize
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .index import Index
+
+RRF_K = 60  # the usual constant: damps the difference between rank 1 and rank 2
+CANDIDATES = 50  # each side contributes at least this many ranked chunks
+_DATE = re.compile(r"^\d{4}(?:-\d{2}(?:-\d{2})?)?$")
+_WS = re.compile(r"\s+")
+
+
+@dataclass
+class Hit:
+    chunk: Chunk
+    score: float  # fused reciprocal-rank score
+    dense_rank: Optional[int]  # 1-based; None when the dense side did not return the chunk
+    keyword_rank: Optional[int]
+    title: str = ""
+    date: Optional[str] = None
+
+    @property
+    def doc_id(self) -> str:
+        return self.chunk.doc_id
+
+    @property
+    def start(self) -> int:
+        return self.chunk.start
+
+    @property
+    def end(self) -> int:
+        return self.chunk.end
+
+    @property
+    def text(self) -> str:
+        """The chunk's ORIGINAL text: original[start:end]."""
+        return self.chunk.original_text
+
+
+def fuse(rankings: Sequence[Sequence[str]], rrf_k: int = RRF_K) -> list[tuple[str, float, list[Optional[int]]]]:
+    """Reciprocal-rank fusion: (id, score, 1-based rank in each ranking or None), best first.
+    Ties go to the id ranked best by any side, then to the earlier ranking."""
+    ranks: dict[str, list[Optional[int]]] = {}
+    for side, ranking in enumerate(rankings):
+        for r, item in enumerate(ranking, 1):
+            ranks.setdefault(item, [None] * len(rankings))
+            if ranks[item][side] is None:
+                ranks[item][side] = r
+    scored = [(item, sum(1.0 / (rrf_k + r) for r in rs if r is not None), rs) for item, rs in ranks.items()]
+    scored.sort(key=lambda x: (-x[1], min(r for r in x[2] if r is not None),
+                               [r if r is not None else 1 << 30 for r in x[2]]))
+    return scored
+
+
+def search(index: "Index", query: str, k: int = 5, doc_ids: Optional[Sequence[str]] = None,
+           date_from: Optional[str] = None, date_to: Optional[str] = None) -> list[Hit]:
+    if k < 1:
+        raise ConfigError(f"the number of results must be at least 1, not {k}")
+    for name, value in (("date_from", date_from), ("date_to", date_to)):
+        if value and not _DATE.match(value):
+            raise InputError(value, f"{name} must look like 2024, 2024-03 or 2024-03-31")
+    folded = fold(query)
+    if not folded:
+        raise InputError(repr(query), "empty search query")
+    if not index.count_chunks():
+        raise ConfigError(f"the index at {index.db} is empty: run `rag ingest PATH` first")
+    allowed = index.allowed_docs(doc_ids, date_from, date_to)
+    if allowed is not None and not allowed:
+        return []
+    n = max(CANDIDATES, 4 * k)
+    dense = index.dense_ranking(folded, n, allowed)
+    keyword = index.keyword_ranking(folded, n, allowed)
+    fused = fuse([dense, keyword])[: k * 2]  # a few spare in case a chunk vanished meanwhile
+    chunks = index.chunks_by_id([cid for cid, _, _ in fused])
+    docs = {d: index.document(d) for d in {c.doc_id for c in chunks.values()}}
+    hits = []
+    for cid, score, (dense_rank, keyword_rank) in fused:
+        if cid in chunks and len(hits) < k:
+            c = chunks[cid]
+            hits.append(Hit(c, score, dense_rank, keyword_rank, docs[c.doc_id].title or "", docs[c.doc_id].date))
+    return hits
+
+
+def snippet(index: "Index", hit: Hit, query: str, width: int = 80) -> str:
+    """About `width` characters of the ORIGINAL text around the best query match, on one line."""
+    c = hit.chunk
+    ndoc = index.normalised(c.doc_id)
+    if ndoc.text[c.norm_start:c.norm_end] != c.text:  # indexed by an older normaliser: no mapping
+        return _shorten(_WS.sub(" ", c.original_text).strip(), width)
+    text = c.text.lower()
+    pos = _densest_match(text, {t for t in tokenize(fold(query)) if not t.startswith(BIGRAM)}, width * 3 // 4)
+    a = max(0, pos - width // 4)
+    b = min(len(text), a + width)
+    a = max(0, b - width)
+    s, e = ndoc.span(c.norm_start + a, c.norm_start + b)
+    out = _WS.sub(" ", ndoc.doc.original[s:e]).strip()
+    return ("…" if a > 0 else "") + out + ("…" if b < len(text) else "")
+
+
+def _densest_match(text: str, words: set[str], span: int) -> int:
+    """Start of the window of `span` chars that holds the most query characters (0 if none)."""
+    found = sorted((m.start(), w) for w in words for m in re.finditer(re.escape(w), text))
+    best, best_pos = 0, 0
+    for i, (p, _) in enumerate(found):
+        covered = {w for q, w in found[i:] if q + len(w) <= p + span}
+        weight = sum(len(w) for w in covered)
+        if weight > best:
+            best, best_pos = weight, p
+    return best_pos
+
+
+def _shorten(text: str, width: int) -> str:
+    return text if len(text) <= width else text[:width] + "…"
