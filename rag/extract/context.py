@@ -21,7 +21,7 @@ PROGRAMS = re.compile(
 _PROGRAM_NAME = {"先进制造集群": "先进制造业集群", "雁阵集群": "支柱型雁阵集群"}
 # A sentence reporting a recognition act or a list.
 ANCHOR = re.compile(
-    r"名单|认定|公布|发布(?!会)|公示|遴选|评选|评定|入选|入围|跻身|列入|纳入|命名|确定|获批|位列|评为|组织开展|竞赛|"
+    r"名单|认定|公布|发布(?!会)|公示|遴选|评选|评定|入选|入围|跻身|列入|纳入|命名|确定|获批|位列|评为|组织开展|"
     r"是[^，。；,]{0,20}(?:首批|第.批)"
 )
 _NATIONAL_WORD = re.compile(r"国家级|国家(?=首批|第.批|先进制造|战略性|中小企业|创新型|级)|全国(?=首批|第.批)")
@@ -44,7 +44,8 @@ _YEAR = re.compile(r"(?<![自从至到止])((?:19|20)\d{2})\s*年度?(?!\d{1,2}�
 _DAY = re.compile(r"(?<![年\d])(\d{1,2})月(\d{1,2})日")
 _BATCH = re.compile(r"首批|第一批|第([\d二三四五六七八九十]+)批")
 _EARLIER_LIST = re.compile(r"继[^，。；,]*?(?:之后|以后|后)[，,]?")
-_BOOK_TITLE = re.compile(r"《[^》]*》")
+# Titles of documents are not list facts (《…集群竞赛评价办法》), unless they are the list's title.
+_BOOK_TITLE = re.compile(r"《(?![^》]*(?:名单|认定|公布))[^》]*》")
 _CN_DIGITS = {"二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
 
 
@@ -145,6 +146,7 @@ def read_facts(text: str, doc_date: Optional[str] = None) -> ListFacts:
     program = PROGRAMS.search(text)
     if program:
         facts.program = _PROGRAM_NAME.get(program.group(0), program.group(0))
+    bodies = [b for b in bodies if facts.level is None or b[2] == facts.level]  # 记者从市…局获悉 is no issuer of a provincial list
     if bodies:
         anchor = ANCHOR.search(text)
         before = [b for b in bodies if anchor is None or b[0] < anchor.start()] or bodies

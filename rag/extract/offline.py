@@ -116,23 +116,24 @@ def _paren_regions(text: str, end: int, near: Optional[str]) -> tuple[list[str],
 
 
 def _split_members(text: str, count: Optional[int]) -> list[tuple[int, str]]:
-    """Members of a compressed list with their offsets; split on 和/及/与 only to reach the count."""
+    """Members of a compressed list with their offsets; split on 和/及/与 only to reach the count
+    (有色金属和农副产品加工2个产业集群), never otherwise (精品板材和合金钢管 is one member)."""
     members, pos = [], 0
     for part in text.split("、"):
-        members.append((pos, part))
+        if part:
+            members.append((pos, part))
         pos += len(part) + 1
-    if count and len(members) < count:
-        out = []
-        for off, part in members:
-            pieces = re.split(r"(和|及|与)", part)
-            if len(pieces) == 3 and len(out) + (len(members) - len(out)) < count + 1 and all(len(p) >= 2 for p in pieces[::2]):
-                out.append((off, pieces[0]))
-                out.append((off + len(pieces[0]) + 1, pieces[2]))
-            else:
-                out.append((off, part))
-        if len(out) <= count:
-            members = out
-    return [(off, part) for off, part in members if part]
+    if not count or len(members) >= count:
+        return members
+    out = []
+    for i, (off, part) in enumerate(members):
+        pieces = re.split(r"(和|及|与)", part)
+        room = count - (len(out) + len(members) - i)
+        if room > 0 and len(pieces) == 3 and all(len(p) >= 2 for p in pieces[::2]):
+            out += [(off, pieces[0]), (off + len(pieces[0]) + 1, pieces[2])]
+        else:
+            out.append((off, part))
+    return out
 
 
 def _clause_end(text: str, pos: int, limit: int = 40) -> int:
