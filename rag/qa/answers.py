@@ -1,0 +1,438 @@
+"""One strategy per kind of question. Each returns a `Draft` (answer text in Simplified Chinese
+plus the spans it rests on) or None when it cannot answer; the caller turns None into the
+not-found answer.
+
+List, count, where and yes/no questions about clusters read the cluster table; everything
+else reads the best sentences: the quantity, date, organisation or list the question's own
+words point at.
+"""
+from __future__ import annotations
+
+import re
+from typing import Optional
+
+from .clusters import ClusterHit, describe
+from .context import Cite, Context, Draft, question_quantities
+from .evidence import Scorer, Unit, clauses
+from .numbers import find_dates, find_numbers
+from .places import find_places, same_place
+from .spans import attraction, embedded_in_question, find_orgs, find_persons, frame, frame_support, split_items
+
+MIN_COVERAGE = 0.5  # of the question's weighted content, for an answer read from one sentence
+_ASKS_CLUSTERS = re.compile(r"哪[些个两三四五六七八九十几\d]*个?(?:产业)?集群|集群(?:有哪些|分别是|是哪些|包括哪些)|有哪些集群|哪些产业集群")
+_ASKS_LISTS = re.compile(r"哪[一些]?类|哪些名单|什么名单|哪个名单|哪份名单|什么类型|名单里")
+_NEGATION = re.compile(r"不是|并非|未|没有|不属于|不在|非")
+
+
+# --- cluster table ----------------------------------------------------------------------
+
+def table_hits(ctx: Context, strict: bool = True, named: bool = False) -> list[ClusterHit]:
+    docs = ctx.anchored if ctx.anchored is not None else ctx.doc_ids
+    if ctx.doc_ids is not None and docs is not None:
+        docs = docs & ctx.doc_ids
+    hits = ctx.facts.select(ctx.q, ctx.places, ctx.programs, ctx.named_rows if named else (), docs, strict)
+    hits.sort(key=lambda h: (h.mentions[0].doc_id, h.mentions[0].evidence.start))
+    return hits
+
+
+def hit_cites(hits: list[ClusterHit]) -> list[Cite]:
+    return [Cite(m.doc_id, m.evidence.start, m.evidence.end) for h in hits for m in h.mentions]
+
+
+def list_draft(hits: list[ClusterHit], with_lists: bool = False) -> Draft:
+    items = []
+    for h in hits:
+        item = h.name
+        if with_lists:
+            lists = sorted({describe(m) for m in h.mentions if describe(m)})
+            if lists:
+                item += "（" + "；".join(lists) + "）"
+        items.append(item)
+    return Draft(f"共{len(items)}个：" + "；".join(items) + "。", hit_cites(hits))
+
+
+# --- list -------------------------------------------------------------------------------
+
+def answer_list(ctx: Context) -> Optional[Draft]:
+    q = ctx.q
+    if ctx.named and _ASKS_LISTS.search(q.folded):
+        hits = [ClusterHit(r, list(r.mentions)) for r in ctx.named_rows]
+        return list_draft(hits, with_lists=True)
+    asks_clusters = bool(_ASKS_CLUSTERS.search(q.folded)) or ("集群" in q.folded and q.kind == "list")
+    residual = ctx.residual_runs() if asks_clusters else ["*"]
+    if asks_clusters and not residual:
+        hits = table_hits(ctx, named=bool(ctx.named))
+        if hits:
+            return list_draft(hits, with_lists=q.cross_doc and "名单" in q.folded)
+        return None
+    if asks_clusters:
+        d = clusters_in_best_clause(ctx, residual)
+        if d:
+            return d
+        # the table answers only from documents that also say what the question adds
+        # (湖北省实施意见中提到的12个国家级集群 → only a document that mentions 实施意见)
+        scorer = Scorer(residual, [ctx.facts.doc_text(d) for d in ctx.docs])
+        hits = [h for h in table_hits(ctx, named=bool(ctx.named))
+                if scorer.coverage(ctx.facts.doc_text(h.mentions[0].doc_id)) >= 0.6]
+        return list_draft(hits) if hits else None
+    return slot_items(ctx)
+
+
+def clusters_in_best_clause(ctx: Context, residual: list[str]) -> Optional[Draft]:
+    """Clusters written in the clause that says what the question adds to the filters
+    (年营收突破1000亿元 → the clause naming the clusters with that revenue)."""
+    scorer = Scorer(residual, [u.text for u in ctx.units])
+    for u in ctx.top_units(ratio=0.7):
+        spans = clauses(u.text)
+        scored = sorted(((scorer.coverage(u.text[s:e]), s, e) for s, e in spans), reverse=True)
+        if not scored or scored[0][0] < MIN_COVERAGE:
+            continue
+        cov, s, e = scored[0]
+        if u.text[e:e + 1] in (":", "：") or u.text.rstrip().endswith((":", "：")) and e >= len(u.text.split("\n")[0]) - 1:
+            e = len(u.text)
+        span = ctx.cite_unit(u, (s, e))
+        found = ctx.facts.in_span(u.doc_id, u.text[s:e], (span.start, span.end))
+        found = [(r, m) for r, m in found if not ctx.places or any(ctx.facts.in_place(m, p) for p in ctx.places)]
+        if found:
+            hits = [ClusterHit(r, [m]) for r, m in found]
+            return Draft(f"共{len(hits)}个：" + "；".join(h.name for h in hits) + "。", [span])
+    return None
+
+
+def slot_items(ctx: Context) -> Optional[Draft]:
+    """Members of a written list the question asks for (哪些企业入选了头雁企业 → 金帝股份、…)."""
+    fr = frame(ctx.q.segments[0] if ctx.q.segments else ctx.q.folded)
+    for u in ctx.top_units():
+        if u.score < MIN_COVERAGE:
+            break
+        got = _slot(u.text, fr)
+        if not got:
+            continue
+        s, e = got
+        items = [u.text[s + a:s + b] for a, b in split_items(u.text[s:e])]
+        items = [re.sub(r"^(?:以|由|在|对|从|把|将|是|有|为)", "", i) for i in items]
+        items = [i for i in items if len(i) >= 2]
+        if items:
+            return Draft("、".join(items) + "。", [ctx.cite_unit(u, ctx.clause_of(u, s))])
+    return None
+
+
+def _slot(text: str, fr) -> Optional[tuple[int, int]]:
+    """The text between the question's left words and its right words."""
+    best, best_pos = 0.0, None
+    for i, w in enumerate(fr.right[:3]):
+        for m in re.finditer(re.escape(w), text):
+            seq = sum(1.0 for w2 in fr.right[i + 1:i + 4] if w2 in text[m.end():m.end() + 12])
+            score = seq + (1.5 if i == 0 else 1.0 if i == 1 else 0.5)
+            if score > best:
+                best, best_pos = score, m.start()
+    if best_pos is None:
+        return None
+    start = 0
+    for w in reversed(fr.left[-2:]):
+        p = text.rfind(w, 0, best_pos)
+        if p >= 0:
+            start = max(start, p + len(w))
+    cut = max(text.rfind(c, start, best_pos) for c in "，,；;。：:")
+    if cut >= 0:
+        start = cut + 1
+    end = best_pos
+    while start < end and text[start] in "以由在对从把将是有为了的 ":
+        start += 1
+    while end > start and text[end - 1] in "为了的是等 ":
+        end -= 1
+    return (start, end) if end - start >= 2 else None
+
+
+# --- quantities ---------------------------------------------------------------------------
+
+def best_quantity(ctx: Context, segment: str, units: list[Unit], used: set) -> Optional[tuple[float, Unit, object]]:
+    fr = frame(segment)
+    given = question_quantities(ctx.q)
+    asks_percent = re.search(r"比重|比例|占比|百分之|增长|增速|百分点|%", segment)
+    counting = ctx.q.kind == "count"
+    best = None
+    for u in units:
+        for n in find_numbers(u.text):
+            if (n.value, n.unit) in given or (u.doc_id, u.start + n.start) in used:
+                continue
+            if (counting and not n.unit) or u.text[n.end:n.end + 1] in ("号", "〕", "]"):
+                continue  # a count has a measure word; 〔2023〕204号 is a file number
+            if embedded_in_question(u.text, n.start, n.end, ctx.q.folded):
+                continue
+            cs, ce = ctx.clause_of(u, n.start)
+            if not frame_support(u.text[max(0, cs - 12):ce + 12], fr):
+                continue
+            score = attraction(u.text, n.start, n.end, fr) + 2.0 * u.score
+            if ctx.q.measure and n.unit.endswith(ctx.q.measure):
+                score += 1.0
+            if asks_percent and n.is_percent:
+                score += 1.0
+            elif asks_percent is None and n.is_percent and fr.wh.startswith(("几", "多少个", "多少家")):
+                score -= 1.0
+            if best is None or score > best[0]:
+                best = (score, u, n)
+    return best
+
+
+def quantity_draft(ctx: Context, units: list[Unit]) -> Optional[Draft]:
+    parts, cites, used = [], [], set()
+    for seg in ctx.q.segments:
+        if not re.search(r"多少|几|比重|比例|占比|达到|超过", seg):
+            continue
+        got = best_quantity(ctx, seg, units, used)
+        if not got or got[0] < 2.0 * MIN_COVERAGE + 0.5:
+            continue
+        _, u, n = got
+        used.add((u.doc_id, u.start + n.start))
+        parts.append(_phrase(u.text, n, frame(seg)))
+        cites.append(ctx.cite_unit(u, ctx.clause_of(u, n.start)))
+    if not parts:
+        return None
+    return Draft("；".join(parts) + "。", _dedupe(cites))
+
+
+def _phrase(text: str, n, fr) -> str:
+    """The number with the few words before it in its clause (同比增长14%, 比重达52.5%)."""
+    start = n.start
+    for w in reversed(fr.left[-3:]):
+        p = text.rfind(w, 0, n.start)
+        if p >= 0 and n.start - p <= 16:
+            start = min(start, p)
+    cut = max(text.rfind(c, start, n.start) for c in "，,；;。：:、")
+    if cut >= 0:
+        start = cut + 1
+    return text[start:n.end].strip() or n.text
+
+
+def answer_numeric(ctx: Context) -> Optional[Draft]:
+    return quantity_draft(ctx, ctx.top_units(ratio=0.8))
+
+
+def answer_count(ctx: Context) -> Optional[Draft]:
+    q = ctx.q
+    counts_clusters = "集群" in q.folded and (q.measure in (None, "个")) and len(q.segments) == 1
+    d = quantity_draft(ctx, ctx.top_units(ratio=0.9, limit=2))
+    if d or not counts_clusters:
+        return d or quantity_draft(ctx, ctx.top_units(ratio=0.7))
+    hits = table_hits(ctx, named=bool(ctx.named))
+    if hits:
+        d = list_draft(hits)
+        d.text = f"{len(hits)}个：" + d.text.split("：", 1)[1]
+        return d
+    return quantity_draft(ctx, ctx.top_units(ratio=0.7))
+
+
+# --- when / who / where -----------------------------------------------------------------------
+
+def answer_when(ctx: Context) -> Optional[Draft]:
+    q = ctx.q
+    wants_year = re.search(r"哪一?年|什么年份|年份", q.folded) and not re.search(r"哪一?天|哪一?日|日期", q.folded)
+    fr = frame(q.folded)
+    best = None
+    for u in ctx.top_units(ratio=0.75):
+        for d in find_dates(u.text):
+            if (d.year and d.year in q.years and not d.month) or (not wants_year and not d.month):
+                continue
+            score = attraction(u.text, d.start, d.end, fr) + 2.0 * u.score
+            score += 1.0 if (d.month and d.day and not wants_year) or (wants_year and d.year) else 0.0
+            if best is None or score > best[0]:
+                best = (score, u, d)
+    if best and best[1].score >= MIN_COVERAGE:
+        _, u, d = best
+        text = f"{d.year}年" if wants_year and d.year else d.display(_publication_year(ctx, u.doc_id, d))
+        return Draft(text + "。", [ctx.cite_unit(u, ctx.clause_of(u, d.start))])
+    if wants_year and ctx.named:
+        hits = [ClusterHit(r, [m for m in r.mentions if m.year]) for r in ctx.named_rows]
+        hits = [h for h in hits if h.mentions]
+        if hits:
+            m = hits[0].mentions[0]
+            return Draft(f"{m.year}年（{describe(m)}）。", hit_cites(hits[:1]))
+    return None
+
+
+def _publication_year(ctx: Context, doc_id: str, d) -> Optional[int]:
+    """A date written without its year belongs to the year of the page's own date."""
+    pub = ctx.docs[doc_id].ndoc.doc.date
+    if not pub or d.year or not d.month:
+        return None
+    try:
+        y, m, day = int(pub[:4]), int(pub[5:7]), int(pub[8:10])
+    except ValueError:
+        return None
+    return y if (d.month, d.day or 1) <= (m, day) else y - 1
+
+
+def answer_who(ctx: Context) -> Optional[Draft]:
+    q = ctx.q
+    wants_body = re.search(r"部门|单位|机构", q.folded)
+    if q.cross_doc or (wants_body and not ctx.top_units()):
+        d = _bodies_from_table(ctx)
+        if d:
+            return d
+    if not wants_body and re.search(r"企业|公司|龙头", q.folded):
+        return slot_items(ctx)
+    fr = frame(q.folded)
+    finder = find_orgs if wants_body or not re.search(r"谁|哪位", q.folded) else find_persons
+    best = None
+    for u in ctx.top_units(ratio=0.75):
+        for s, e, name in finder(u.text):
+            score = attraction(u.text, s, e, fr) + 2.0 * u.score
+            if best is None or score > best[0]:
+                best = (score, u, s, e, name)
+    if best and best[1].score >= MIN_COVERAGE:
+        _, u, s, e, name = best
+        names = [name]
+        if re.search(r"哪些|分别", q.folded):  # several bodies written together: 工信部、国家发改委、国资委
+            cs, ce = ctx.clause_of(u, s)
+            names = [n for a, b, n in finder(u.text) if cs <= a < ce] or names
+        return Draft("、".join(dict.fromkeys(names)) + "。", [ctx.cite_unit(u, ctx.clause_of(u, s))])
+    return _bodies_from_table(ctx)
+
+
+def _bodies_from_table(ctx: Context) -> Optional[Draft]:
+    hits = [h for h in table_hits(ctx, named=bool(ctx.named)) if any(m.recognised_by for m in h.mentions)]
+    if not hits:
+        return None
+    by_body: dict[str, list] = {}
+    for h in hits:
+        for m in h.mentions:
+            if m.recognised_by:
+                by_body.setdefault(m.recognised_by, []).append(m)
+    parts = [f"{body}（{describe(ms[0]).replace(body + '公布的', '')}）" for body, ms in by_body.items()]
+    cites = [Cite(ms[0].doc_id, ms[0].evidence.start, ms[0].evidence.end) for ms in by_body.values()]
+    return Draft("；".join(parts) + "。", cites)
+
+
+def answer_where(ctx: Context) -> Optional[Draft]:
+    q = ctx.q
+    if _ASKS_CLUSTERS.search(q.folded):
+        return answer_list(ctx)
+    hits = table_hits(ctx, named=True) if ctx.named else (table_hits(ctx) if q.cross_doc or ctx.places else [])
+    regions, cites = [], []
+    for h in hits:
+        for m in h.mentions:
+            for r in m.regions:
+                if not any(same_place(r, p.full) or same_place(r, p.written) for p in q.places) and r not in regions:
+                    regions.append(r)
+            cites.append(Cite(m.doc_id, m.evidence.start, m.evidence.end))
+    if regions:
+        return Draft("、".join(regions) + "。", _dedupe(cites))
+    if q.superlative:
+        d = _superlative(ctx)
+        if d:
+            return d
+    fr = frame(q.folded)
+    best = None
+    for u in ctx.top_units(ratio=0.75):
+        for s, e, p in find_places(u.text):
+            if any(same_place(p.full, x.full) for x in q.places):
+                continue
+            score = attraction(u.text, s, e, fr) + 2.0 * u.score
+            if best is None or score > best[0]:
+                best = (score, u, s, e)
+    if best and best[1].score >= MIN_COVERAGE:
+        _, u, s, e = best
+        return Draft(u.text[s:e] + "。", [ctx.cite_unit(u, ctx.clause_of(u, s))])
+    return None
+
+
+def _superlative(ctx: Context) -> Optional[Draft]:
+    """The label with the largest (smallest) count in a written breakdown:
+    东部地区30个、中部地区8个 … → 东部地区（30个）."""
+    noun = re.search(r"哪[个些一]?(?:个)?([\u4e00-\u9fa5]{2})", ctx.q.folded)
+    noun = noun.group(1) if noun else ""
+    for u in ctx.top_units(ratio=0.6, limit=6):
+        pairs = []
+        for n in find_numbers(u.text):
+            m = re.search(r"([\u4e00-\u9fa5]{2,8})$", u.text[:n.start])
+            if m and n.unit and noun in m.group(1):
+                label = re.sub(r"^(?:其中|包括|以及|分别|和|及)", "", m.group(1))
+                pairs.append((n.value, label, m.start(1), n))
+        if len(pairs) >= 2:
+            pick = max(pairs, key=lambda t: t[0]) if ctx.q.superlative == "max" else min(pairs, key=lambda t: t[0])
+            value, label, start, n = pick
+            return Draft(f"{label}（{n.text}）。", [ctx.cite_unit(u, ctx.clause_of(u, start))])
+    return None
+
+
+# --- yes / no -----------------------------------------------------------------------------
+
+def answer_yesno(ctx: Context) -> Optional[Draft]:
+    q = ctx.q
+    asks_list = bool(ctx.programs or q.levels or q.batch or q.years)
+    if ctx.named and asks_list:
+        rows = ctx.named_rows
+        yes = [ClusterHit(r, [m for m in r.mentions if ctx.facts.matches(m, q, ctx.places, ctx.programs, True)]) for r in rows]
+        yes = [h for h in yes if h.mentions]
+        if yes:
+            m = yes[0].mentions[0]
+            return Draft(f"是。{yes[0].name}在{describe(m) or '该名单'}中。", hit_cites(yes))
+        row = rows[0]
+        m = row.mentions[0]
+        said = describe(m)
+        # the asked list as the same document gives it (its members, whatever their place)
+        listed = [x for r in ctx.facts.rows for x in r.mentions
+                  if x.doc_id == m.doc_id and ctx.facts.matches(x, q, [], ctx.programs, True)]
+        if said or listed:
+            if said:
+                why = f"文中{row.name}属于{said}"
+            else:
+                why = f"{row.name}不在文中该名单内（名单所列为{'、'.join(x.name for x in listed[:6])}等）"
+            cites = [Cite(m.doc_id, m.evidence.start, m.evidence.end)]
+            cites += [Cite(x.doc_id, x.evidence.start, x.evidence.end) for x in listed[:1]]
+            return Draft(f"否。{why}。", cites)
+    for u in ctx.top_units():
+        if u.score < 0.75:
+            break
+        neg = _NEGATION.search(u.text) and not _NEGATION.search(q.folded)
+        cite = [ctx.cite_unit(u)]
+        return Draft(("否。" if neg else "是。") + u.text, cite)
+    return None
+
+
+# --- documents and the rest -----------------------------------------------------------------
+
+def answer_docs(ctx: Context, titles: dict[str, str]) -> Optional[Draft]:
+    """Which articles: the documents whose clusters are on the asked kind of list, or whose
+    title names it."""
+    hits = table_hits(ctx)
+    docs = {m.doc_id for h in hits for m in h.mentions}
+    level_words = {"national": ("国家", "全国", "工信部", "国家发展改革委"), "provincial": ("省",), "municipal": ("市级",)}
+    for doc_id, title in titles.items():
+        if ctx.q.levels and all(any(w in title for w in level_words[lv]) for lv in ctx.q.levels) and "名单" in title:
+            if not any(m.doc_id == doc_id and m.level and m.level not in ctx.q.levels
+                       for r in ctx.facts.rows for m in r.mentions):
+                docs.add(doc_id)
+    if ctx.doc_ids is not None:
+        docs &= ctx.doc_ids
+    if not docs:
+        return None
+    parts = [f"{d}《{titles.get(d, d)}》" for d in sorted(docs)]
+    cites = []
+    for d in sorted(docs):
+        ds = ctx.docs.get(d)
+        title = titles.get(d, "")
+        if ds and title:
+            pos = ds.ndoc.text.find(title)
+            if pos >= 0:
+                cites.append(ctx.cite_norm(d, pos, pos + len(title)))
+    return Draft("；".join(parts) + "。", cites)
+
+
+def answer_other(ctx: Context) -> Optional[Draft]:
+    units = ctx.top_units()
+    if not units or units[0].score < MIN_COVERAGE:
+        return None
+    u = units[0]
+    return Draft(u.text, [ctx.cite_unit(u)])
+
+
+def _dedupe(cites: list[Cite]) -> list[Cite]:
+    seen, out = set(), []
+    for c in cites:
+        if (c.doc_id, c.start, c.end) not in seen:
+            seen.add((c.doc_id, c.start, c.end))
+            out.append(c)
+    return out
+

@@ -1,0 +1,212 @@
+"""The cluster table as the offline answerer sees it: rows filtered by what a question names.
+
+Rows come from `rag.extract.table.build_cluster_table` (one row per cluster across documents);
+filters are checked on each row's mentions (one record per document), so a row qualifies
+through the document that puts it on the asked list, and its citations are those mentions'
+evidence spans.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Callable, Iterable, Optional
+
+from ..core.chinese import fold
+from ..schemas import ClusterMention
+from .classify import Question
+from .places import Place, find_places, lookup, same_place, strip_suffix
+
+LEVEL_CN = {"national": "国家级", "provincial": "省级", "municipal": "市级"}
+HEAD_NOUNS = ("战略性新兴产业集群", "中小企业特色产业集群", "特色产业集群", "先进制造业集群", "先进制造集群", "制造业集群",
+              "产业集群", "集群")
+
+
+@dataclass
+class ClusterHit:
+    row: object  # rag.extract.table.ClusterRow
+    mentions: list[ClusterMention] = field(default_factory=list)
+
+    @property
+    def name(self) -> str:
+        return self.row.name
+
+
+def industry_of(m) -> str:
+    """The industry words of a row or mention (its own field, else the name minus head noun)."""
+    if getattr(m, "industry", None):
+        return fold(m.industry)
+    name = fold(m.name)
+    for head in HEAD_NOUNS:
+        if name.endswith(head) and len(name) > len(head):
+            return name[: -len(head)]
+    return name
+
+
+def describe(m: ClusterMention) -> str:
+    """The list a mention is on, in words: 郑州市发展和改革委员会 2023年首批市级战略性新兴产业集群."""
+    parts = []
+    if m.year:
+        parts.append(f"{m.year}年")
+    if m.batch:
+        parts.append("首批" if m.batch == 1 else f"第{m.batch}批")
+    if m.level:
+        parts.append(LEVEL_CN[m.level])
+    parts.append(m.program or ("名单" if m.level else ""))
+    what = "".join(parts)
+    if m.recognised_by and what:
+        return f"{m.recognised_by}公布的{what}"
+    return what
+
+
+class ClusterFacts:
+    """Rows plus per-document context (document text, the place a city paper calls 我市)."""
+
+    def __init__(self, rows: list, doc_text: Callable[[str], str]) -> None:
+        self.rows = rows
+        self._doc_text = doc_text
+        self._home: dict[str, Optional[str]] = {}
+        self.region_names = {strip_suffix(r) for row in rows for m in row.mentions for r in m.regions if len(strip_suffix(r)) >= 2}
+
+    def doc_text(self, doc_id: str) -> str:
+        return self._doc_text(doc_id)
+
+    # --- questions -> rows -------------------------------------------------------------
+
+    def named_in(self, folded: str) -> list[tuple[object, int, int]]:
+        """Rows whose name or industry the question writes (longest match wins an overlap)."""
+        found = []
+        for row in self.rows:
+            name, industry = fold(row.name), industry_of(row)
+            for term in (name, industry):
+                if len(term) < 2:
+                    continue
+                pos = folded.find(term)
+                # an industry alone is a domain (新一代信息技术和高端装备两类集群), not a name,
+                # unless a head noun follows it (新一代信息技术集群)
+                if pos >= 0 and (term == name or folded.startswith(HEAD_NOUNS, pos + len(term))):
+                    found.append((row, pos, pos + len(term)))
+                    break
+        found.sort(key=lambda t: t[2] - t[1], reverse=True)
+        kept: list[tuple[object, int, int]] = []
+        for row, s, e in found:
+            inside = [k for k in kept if k[1] <= s and e <= k[2]]
+            if not inside or any(k[2] - k[1] == e - s for k in inside):
+                kept.append((row, s, e))
+        return kept
+
+    def extra_places(self, folded: str) -> list[Place]:
+        """Places the table knows (兰考, 巩义) that the gazetteer only matches with a suffix."""
+        out = []
+        for name in self.region_names:
+            if name in folded:
+                p = lookup(name) or lookup(name + "县") or lookup(name + "市") or lookup(name + "区")
+                out.append(p or Place(name, name, "county", None))
+        return out
+
+    def select(self, q: Question, places: list[Place], programs: list[str], name_rows: Iterable = (),
+               doc_ids: Optional[set[str]] = None, strict: bool = True) -> list[ClusterHit]:
+        """Rows with at least one mention that satisfies every filter the question names."""
+        wanted = {id(r) for r in name_rows}
+        hits = []
+        for row in self.rows:
+            if wanted and id(row) not in wanted:
+                continue
+            ok = [m for m in row.mentions if (doc_ids is None or m.doc_id in doc_ids)
+                  and self.matches(m, q, places, programs, strict)]
+            if ok:
+                hits.append(ClusterHit(row, ok))
+        return hits
+
+    def matches(self, m: ClusterMention, q: Question, places: list[Place], programs: list[str], strict: bool) -> bool:
+        if places and not any(self.in_place(m, p) for p in most_specific(places)):
+            return False
+        if not strict:
+            return True
+        if len(q.levels) == 1 and m.level != q.levels[0]:
+            return False
+        if programs and not any(_same_program(m.program, p) for p in programs):
+            return False
+        if q.batch and m.batch != q.batch:
+            return False
+        if q.years and not (m.year in q.years or (m.year is None and any(str(y) in self._doc_text(m.doc_id) for y in q.years))):
+            return False
+        return True
+
+    def in_place(self, m: ClusterMention, p: Place) -> bool:
+        if p.kind == "province" or (p.province and p.full == p.province):
+            prov = p.full
+            if m.province and same_place(m.province, prov):
+                return True
+            return any(_province(r) == prov for r in m.regions)
+        if any(same_place(r, p.full) or same_place(r, p.written) for r in m.regions):
+            return True
+        if p.short in fold(m.name):
+            return True
+        if not m.regions:
+            home = self.home_place(m.doc_id)
+            return bool(home) and same_place(home, p.full)
+        return False
+
+    def home_place(self, doc_id: str) -> Optional[str]:
+        """The city a local paper writes about (我市): its most mentioned city, if clearly first."""
+        if doc_id not in self._home:
+            counts = Counter(p.city or p.full for _, _, p in find_places(self._doc_text(doc_id))
+                             if p.kind in ("city", "county", "zone"))
+            top = counts.most_common(2)
+            home = None
+            if top and top[0][1] >= 3 and (len(top) == 1 or top[0][1] >= 2 * top[1][1]):
+                home = top[0][0]
+            self._home[doc_id] = home
+        return self._home[doc_id]
+
+    def in_span(self, doc_id: str, text: str, original_span: tuple[int, int]) -> list[tuple[object, ClusterMention]]:
+        """Rows named inside a piece of text: evidence inside the span, or the row's industry
+        written in the text (the longest of overlapping industry matches wins)."""
+        found = []
+        for row in self.rows:
+            for m in row.mentions:
+                if m.doc_id != doc_id:
+                    continue
+                ev = m.evidence
+                inside = original_span[0] <= ev.start and ev.end <= original_span[1]
+                ind = industry_of(m)
+                pos = text.find(ind) if len(ind) >= 2 else -1
+                if inside or pos >= 0:
+                    found.append((row, m, pos, pos + len(ind) if pos >= 0 else -1))
+                    break
+        kept = []
+        for row, m, s, e in sorted(found, key=lambda t: t[3] - t[2], reverse=True):
+            if s >= 0 and any(ks <= s and e <= ke and (ke - ks) > (e - s) for _, _, ks, ke in kept if ks >= 0):
+                continue
+            kept.append((row, m, s, e))
+        kept.sort(key=lambda t: (t[2] if t[2] >= 0 else 10**9, t[1].evidence.start))
+        return [(row, m) for row, m, _, _ in kept]
+
+
+def most_specific(places: list[Place]) -> list[Place]:
+    """Drop places that contain another named place (河南 when 郑州 is named, 郑州 when
+    郑州高新区 is named)."""
+    out = []
+    for p in places:
+        contains_other = any(
+            o is not p and (
+                (p.kind == "province" and o.province == p.full and o.kind != "province")
+                or (p.kind == "city" and o.kind in ("county", "zone") and o.city == p.full)
+            )
+            for o in places
+        )
+        if not contains_other:
+            out.append(p)
+    return out
+
+
+def _province(region: str) -> Optional[str]:
+    p = lookup(region) or lookup(strip_suffix(region))
+    return p.province if p else None
+
+
+def _same_program(have: Optional[str], want: str) -> bool:
+    if not have:
+        return False
+    have = fold(have)
+    return want in have or have in want

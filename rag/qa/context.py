@@ -1,0 +1,189 @@
+"""Everything one question needs, gathered once: the classified question, retrieved sentences
+with their scores, the documents that hold every thing the question names, and the cluster
+rows it names or filters on."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Optional
+
+from ..core.chinese import fold
+from .classify import LEVEL_PATTERNS, Question
+from .clusters import ClusterFacts
+from .evidence import DocSentences, Scorer, Unit, clauses, content_runs, features
+from .numbers import find_numbers
+from .places import Place, province_of, strip_suffix
+
+# Words that only say "a cluster on some list" — a list question made of nothing else is
+# answered from the cluster table.
+GENERIC_LIST_WORDS = (
+    "战略性新兴产业", "先进制造业", "产业集群", "集群", "产业", "名单", "入选", "公布", "发布", "认定", "拟认定", "公示",
+    "列入", "进入", "评出", "包括", "全国", "国家级", "国家", "省级", "市级", "首批", "第一批", "位于", "所在地", "分布",
+    "涉及", "城市", "地区", "提到", "一共", "共有", "共", "分别", "这些文章", "文章", "篇", "名字", "叫", "正式",
+    "培育", "对象", "年度", "级", "哪些", "有", "的", "了", "中", "和",
+)
+
+
+@dataclass
+class Cite:
+    doc_id: str
+    start: int  # original offsets
+    end: int
+
+
+@dataclass
+class Draft:
+    text: str
+    cites: list[Cite] = field(default_factory=list)
+    found: bool = True
+
+
+@dataclass
+class Context:
+    q: Question
+    units: list[Unit]
+    docs: dict[str, DocSentences]
+    facts: ClusterFacts
+    scorer: Scorer
+    places: list[Place]
+    programs: list[str]
+    named: list[tuple[object, int, int]]  # rows the question names, with their span in q.folded
+    anchored: Optional[set[str]]  # documents holding every anchor; None = the question names none
+    doc_ids: Optional[set[str]] = None
+
+    @property
+    def named_rows(self) -> list:
+        return [r for r, _, _ in self.named]
+
+    def top_units(self, ratio: float = 0.85, limit: int = 4) -> list[Unit]:
+        pool = [u for u in self.units if self.anchored is None or u.doc_id in self.anchored]
+        if not pool:
+            return []
+        best = pool[0].score
+        return [u for u in pool if u.score >= best * ratio][:limit]
+
+    def cite_norm(self, doc_id: str, start: int, end: int) -> Cite:
+        s, e = self.docs[doc_id].ndoc.span(start, end)
+        return Cite(doc_id, s, e)
+
+    def cite_unit(self, u: Unit, rel: Optional[tuple[int, int]] = None) -> Cite:
+        if rel is None:
+            return self.cite_norm(u.doc_id, u.start, u.end)
+        return self.cite_norm(u.doc_id, u.start + rel[0], u.start + rel[1])
+
+    def clause_of(self, u: Unit, pos: int) -> tuple[int, int]:
+        for s, e in clauses(u.text):
+            if s <= pos < e:
+                return s, e
+        return 0, len(u.text)
+
+    def residual_runs(self) -> list[str]:
+        """Question content that no filter explains (成功打造, 年营收突破1000亿元)."""
+        q = self.q
+        text = q.folded
+        spans = list(q.place_spans) + [(s, e) for _, s, e in q.programs] + [(s, e) for _, s, e in self.named]
+        for p in self.places:
+            for m in re.finditer(re.escape(p.short), text):
+                spans.append((m.start(), m.end()))
+        for _, pat in LEVEL_PATTERNS:
+            spans += [(m.start(), m.end()) for m in pat.finditer(text)]
+        spans += [(m.start(), m.end()) for m in re.finditer(r"\d{4}年度?|首批|第[一二三四五六七八九十\d]+批|[\d一二两三四五六七八九十几]+个", text)]
+        chars = list(text)
+        for s, e in spans:
+            for i in range(s, e):
+                chars[i] = "|"
+        masked = "".join(chars)
+        for w in sorted(GENERIC_LIST_WORDS, key=len, reverse=True):
+            masked = masked.replace(w, "|")
+        return [r for r in content_runs(masked) if len(r) >= 2]
+
+
+def programs_in(q: Question, facts: ClusterFacts, named: list[tuple[object, int, int]]) -> list[str]:
+    """Program filters: generic program names and the table's own programs written in the
+    question, except inside a cluster name it writes (兰考品牌家居特色产业集群)."""
+    inside = [(s, e) for _, s, e in named]
+    out = [p for p, s, e in q.programs if not any(a <= s and e <= b for a, b in inside)]
+    for row in facts.rows:
+        for m in row.mentions:
+            prog = fold(m.program) if m.program else ""
+            pos = q.folded.find(prog) if prog else -1
+            if pos >= 0 and not any(a <= pos < b for a, b in inside) and prog not in out:
+                if not any(prog in o or o in prog for o in out):
+                    out.append(prog)
+    return out
+
+
+def anchored_docs(q: Question, ctx_docs: dict[str, DocSentences], facts: ClusterFacts,
+                  places: list[Place]) -> Optional[set[str]]:
+    """Documents that hold every specific thing the question names: its places, years, written
+    quantities, batch and quoted titles. None when it names nothing specific. For a question
+    about "these articles" each anchor only has to occur in some document."""
+    anchors = []
+    for p in places:
+        anchors.append(("place", p))
+    for y in q.years:
+        anchors.append(("text", str(y)))
+    for n in q.numbers:
+        digits = re.match(r"\d+(?:\.\d+)?", n)
+        if digits:
+            anchors.append(("number", digits.group(0)))
+    if q.batch and q.batch > 1:
+        anchors.append(("batch", q.batch))
+    for t in q.quoted:
+        anchors.append(("quote", t))
+    if not anchors:
+        return None
+    ok: dict[int, set[str]] = {i: set() for i in range(len(anchors))}
+    for doc_id, ds in ctx_docs.items():
+        text = ds.ndoc.text
+        for i, (kind, a) in enumerate(anchors):
+            if _doc_has(kind, a, doc_id, text, facts):
+                ok[i].add(doc_id)
+    if q.cross_doc:
+        return set().union(*ok.values()) if all(ok.values()) else set()
+    return set.intersection(*ok.values())
+
+
+def _doc_has(kind: str, a, doc_id: str, text: str, facts: ClusterFacts) -> bool:
+    if kind == "text":
+        return a in text
+    if kind == "number":
+        return re.search(rf"(?<![\d.]){re.escape(a)}(?![\d.])", text) is not None
+    if kind == "batch":
+        from .numbers import chinese_to_number
+
+        for m in re.finditer(r"第([一二两三四五六七八九十\d]+)批", text):
+            v = m.group(1)
+            if (int(v) if v.isdigit() else chinese_to_number(v)) == a:
+                return True
+        return False
+    if kind == "quote":
+        want = features(a)
+        return bool(want) and len(want & features(text)) >= 0.7 * len(want)
+    p: Place = a
+    if p.short in text or p.full in text:
+        return True
+    if p.kind == "province":
+        home = facts.home_place(doc_id)
+        if home and province_of(home) == p.full:
+            return True
+        return any(facts.in_place(m, p) for row in facts.rows for m in row.mentions if m.doc_id == doc_id)
+    return False
+
+
+PAIR_PENALTY = 0.9  # a two-sentence unit must cover clearly more than either sentence
+
+
+def score_units(units: list[Unit], scorer: Scorer) -> None:
+    for u in units:
+        u.score = scorer.coverage(u.text) * (PAIR_PENALTY if u.pair else 1.0) - 0.002 * u.rank
+    units.sort(key=lambda u: -u.score)
+
+
+def question_quantities(q: Question) -> set[tuple[float, str]]:
+    """Quantities the question itself writes (45个, 66个): never the answer."""
+    return {(n.value, n.unit) for n in find_numbers(q.folded) if n.unit}
+
+
+def short_place(name: str) -> str:
+    return strip_suffix(name)

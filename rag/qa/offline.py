@@ -1,0 +1,138 @@
+"""The offline answerer: deterministic, no model, every answer cited.
+
+answer(question) = classify → retrieve (index.search) → score the retrieved sentences →
+keep the documents that hold everything the question names → the strategy for its kind
+(rag.qa.answers) → checked citations → the question's script (Simplified or Traditional).
+A question none of this can answer gets 未在文档中找到… with found=False and no citations.
+"""
+from __future__ import annotations
+
+import re
+import time
+from functools import lru_cache
+from typing import Optional, Sequence
+
+from ..errors import InputError
+from ..schemas import Answer, Citation, Usage
+from . import answers
+from .citations import is_valid, make_citation
+from .classify import classify
+from .clusters import ClusterFacts
+from .context import Context, Draft, anchored_docs, programs_in, score_units
+from .evidence import DocSentences, Scorer, content_runs, doc_sentences, units_for_hits
+
+ENGINE = "offline"
+
+
+@lru_cache(maxsize=1)
+def _s2t():
+    import opencc
+
+    return opencc.OpenCC("s2t")
+
+
+class OfflineAnswerer:
+    """Answers from an `Index`. Caches the cluster table and the documents' sentences, so keep
+    one instance per index."""
+
+    engine = ENGINE
+
+    def __init__(self, index) -> None:
+        self.index = index
+        self._facts: Optional[ClusterFacts] = None
+        self._docs: dict[str, DocSentences] = {}
+        self._titles: Optional[dict[str, str]] = None
+
+    # --- caches -----------------------------------------------------------------------
+
+    def doc(self, doc_id: str) -> DocSentences:
+        if doc_id not in self._docs:
+            self._docs[doc_id] = doc_sentences(self.index.normalised(doc_id))
+        return self._docs[doc_id]
+
+    @property
+    def facts(self) -> ClusterFacts:
+        if self._facts is None:
+            from ..extract.table import build_cluster_table
+
+            rows = build_cluster_table(self.index.clusters())
+            self._facts = ClusterFacts(rows, lambda d: self.doc(d).ndoc.text)
+        return self._facts
+
+    @property
+    def titles(self) -> dict[str, str]:
+        if self._titles is None:
+            self._titles = {d.doc_id: d.title for d in self.index.documents()}
+        return self._titles
+
+    # --- answering --------------------------------------------------------------------
+
+    def answer(self, question: str, k: int = 6, doc_ids: Optional[Sequence[str]] = None) -> Answer:
+        started = time.perf_counter()
+        if not question or not question.strip():
+            raise InputError("question", "the question is empty")
+        ctx = self.context(question, k, doc_ids)
+        draft = self._draft(ctx)
+        return self._finish(question, ctx, draft, time.perf_counter() - started)
+
+    def context(self, question: str, k: int = 6, doc_ids: Optional[Sequence[str]] = None) -> Context:
+        q = classify(question)
+        facts = self.facts
+        allowed = set(doc_ids) if doc_ids else None
+        hits = self.index.search(q.folded, k=k, doc_ids=list(doc_ids) if doc_ids else None)
+        named = facts.named_in(q.folded)
+        places = list(q.places)
+        for p in facts.extra_places(q.folded):
+            if all(p.short != x.short for x in places) and not any(p.short in x.full for x in places):
+                places.append(p)
+        docs = {h.chunk.doc_id: self.doc(h.chunk.doc_id) for h in hits}
+        for row in facts.rows:  # documents whose clusters the question may be about
+            for m in row.mentions:
+                if (allowed is None or m.doc_id in allowed) and m.doc_id not in docs and (
+                        (places and any(facts.in_place(m, p) for p in places)) or any(row is r for r, _, _ in named)):
+                    docs[m.doc_id] = self.doc(m.doc_id)
+        units = units_for_hits(hits, docs)
+        scorer = Scorer(content_runs(q.folded), [u.text for u in units])
+        score_units(units, scorer)
+        return Context(
+            q=q, units=units, docs=docs, facts=facts, scorer=scorer, places=places,
+            programs=programs_in(q, facts, named), named=named,
+            anchored=anchored_docs(q, docs, facts, places), doc_ids=allowed,
+        )
+
+    def _draft(self, ctx: Context) -> Optional[Draft]:
+        if ctx.anchored is not None and not ctx.anchored:
+            return None
+        kind = ctx.q.kind
+        if kind == "docs":
+            return answers.answer_docs(ctx, self.titles)
+        strategy = {
+            "list": answers.answer_list, "count": answers.answer_count, "numeric": answers.answer_numeric,
+            "when": answers.answer_when, "who": answers.answer_who, "where": answers.answer_where,
+            "yesno": answers.answer_yesno,
+        }.get(kind, answers.answer_other)
+        return strategy(ctx)
+
+    def _finish(self, question: str, ctx: Context, draft: Optional[Draft], seconds: float) -> Answer:
+        citations: list[Citation] = []
+        if draft is not None:
+            for c in draft.cites:
+                original = self.index.original(c.doc_id)
+                if not 0 <= c.start < c.end <= len(original):
+                    continue
+                cit = make_citation(c.doc_id, original, c.start, c.end)
+                if is_valid(cit, original) and all((x.doc_id, x.start, x.end) != (cit.doc_id, cit.start, cit.end) for x in citations):
+                    citations.append(cit)
+        if draft is None or not draft.found or not citations:
+            text, found, citations = not_found_text(ctx.q.folded), False, []
+        else:
+            text, found = draft.text, True
+        if ctx.q.traditional:
+            text = _s2t().convert(text)
+        return Answer(question=question, answer=text, citations=citations, engine=ENGINE,
+                      usage=Usage(seconds=round(seconds, 4)), found=found, kind=ctx.q.kind)
+
+
+def not_found_text(folded_question: str) -> str:
+    topic = re.sub(r"[？?。！!]+$", "", folded_question).strip()
+    return f"未在文档中找到关于“{topic}”的信息。"
