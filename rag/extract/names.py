@@ -91,7 +91,19 @@ def name_start(segment: str) -> int:
     for m in STOPS.finditer(segment):
         start = m.end()
     m = LEAD_NOISE.match(segment[start:])
-    return start + m.end() if m else start
+    if m:
+        start += m.end()
+    return _place_start(segment, start)
+
+
+def _place_start(segment: str, start: int) -> int:
+    """Move the start back when it cuts a place name in two (天等县, 周至县, 和田市 hold stop words)."""
+    known = gazetteer().known
+    for k in range(max(0, start - 5), start):
+        for length in range(7, 1, -1):
+            if k + length >= start and segment[k:k + length] in known and k + length <= len(segment):
+                return k
+    return start
 
 
 def trim_trailing(segment: str) -> str:

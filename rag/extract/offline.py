@@ -217,7 +217,8 @@ def _single(text: str, left: int, raw: str, head: str, head_end: int) -> list[Ca
     ev_end = end if series or end > head_end else max(end, _clause_end(text, end))
     line_start = text.rfind("\n", 0, name_pos) + 1
     item = _ITEM.match(text, line_start)
-    list_item = series or bool(item and item.end() >= name_pos - 2) or ":" in text[line_start:name_pos] or "：" in text[line_start:name_pos]
+    # Numbered or bulleted items and colon lists are list items; a series (甲集群、乙集群) only quotes short.
+    list_item = bool(item and item.end() >= name_pos - 2) or ":" in text[line_start:name_pos] or "：" in text[line_start:name_pos]
     if list_item:
         ev_end = end
     return [Candidate(parsed, name_pos, end, (name_pos, ev_end), regions, list_item=list_item)]

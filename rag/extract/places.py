@@ -83,6 +83,11 @@ class Gazetteer:
         self._max_len = max(len(k) for k in keys)
         self._known = set(keys)
 
+    @property
+    def known(self) -> set[str]:
+        """Every place name and short name the gazetteer holds."""
+        return self._known
+
     # --- lookups --------------------------------------------------------------------------
 
     def province(self, text: str) -> Optional[str]:
