@@ -167,8 +167,23 @@ def find_candidates(ndoc: NormalisedDocument) -> list[Candidate]:
         if is_target(text[sentence_start:left] + raw):
             continue
         found = _compressed(text, left, raw, head, head_end) or _single(text, left, raw, head, head_end)
+        if not found:
+            _share_series_attributes(text, out, raw, head, left)
         out.extend(c for c in found if not _slogan(text, c.start, head_end, c.parsed))
     return out
+
+
+def _share_series_attributes(text: str, found: list[Candidate], raw: str, head: str, left: int) -> None:
+    """甲集群、乙集群和丙集群等国家级集群: the closing 等…集群 qualifies every name of the series."""
+    tail = _LIST_TAIL.search(raw)
+    if not tail or raw[: tail.start()].strip("、和及与 ") or STOPS.search(tail.group("attrs")):
+        return
+    end = left
+    for c in reversed(found):
+        if text[c.end:end].strip("、和及与 "):
+            break
+        c.attrs = c.attrs or tail.group("attrs") + head
+        end = c.start
 
 
 def _compressed(text: str, left: int, raw: str, head: str, head_end: int) -> list[Candidate]:

@@ -1,0 +1,225 @@
+"""The offline extraction engine on the gold articles and on articles written for these tests
+(tests/data/extract: new cities and industries, Traditional script with pinyin, an HTML page,
+an article with no named cluster)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from rag.evaluate.gold import load_gold
+from rag.evaluate.match import match_clusters
+from rag.extract.engines import get_engine
+from rag.extract.names import name_start
+from rag.extract.offline import OfflineExtractor, find_candidates
+from rag.extract.places import gazetteer
+from rag.prepare import prepare
+from rag.schemas import ClusterMention
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = Path(__file__).resolve().parent / "data" / "extract"
+GOLD_DIRS = [ROOT / "eval" / "gold", ROOT / "eval" / "extra"]
+ENGINE = OfflineExtractor()
+
+
+def extract_file(path: Path) -> list[ClusterMention]:
+    return ENGINE.extract(prepare(path))
+
+
+def extract_text(tmp_path: Path, text: str, name: str = "doc.txt") -> list[ClusterMention]:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return extract_file(path)
+
+
+def names(records) -> list[str]:
+    return [r.name for r in records]
+
+
+def by_name(records) -> dict[str, ClusterMention]:
+    return {r.name: r for r in records}
+
+
+@pytest.fixture(scope="module")
+def gold_runs():
+    runs = []
+    for folder in GOLD_DIRS:
+        gold = load_gold(folder)
+        for doc_id, path in gold.doc_paths.items():
+            ndoc = prepare(path)
+            runs.append((gold.clusters[doc_id], ndoc, ENGINE.extract(ndoc)))
+    return runs
+
+
+def test_registry_gives_the_offline_engine():
+    assert get_engine("offline").name == "offline"
+
+
+def test_every_record_validates_and_quotes_the_original_exactly(gold_runs):
+    total = 0
+    for _, ndoc, records in gold_runs:
+        for r in records:
+            ClusterMention.model_validate(r.model_dump())
+            assert r.doc_id == ndoc.doc.doc_id
+            assert ndoc.doc.original[r.evidence.start:r.evidence.end] == r.evidence.text
+            assert r.evidence.text
+            total += 1
+    assert total >= 80
+
+
+def test_names_match_the_gold_sets(gold_runs):
+    tp = fp = fn = 0
+    for gold, _, records in gold_runs:
+        pairs = match_clusters(gold, records)
+        tp += len(pairs)
+        fp += len(records) - len(pairs)
+        fn += len(gold) - len(pairs)
+    precision, recall = tp / (tp + fp), tp / (tp + fn)
+    assert precision >= 0.9 and recall >= 0.9, (tp, fp, fn)
+
+
+def test_fields_of_matched_records_agree_with_the_gold(gold_runs):
+    agree = total = 0
+    for gold, _, records in gold_runs:
+        for pair in match_clusters(gold, records):
+            g, p = gold[pair.gold], records[pair.pred]
+            for field in ("province", "level", "program", "industry", "recognised_by", "year", "batch"):
+                agree += getattr(g, field) == getattr(p, field)
+                total += 1
+    assert agree / total >= 0.85
+
+
+def test_an_article_with_counts_targets_events_and_generic_phrases_names_no_cluster():
+    assert extract_file(DATA / "generic_only.txt") == []
+
+
+@pytest.mark.parametrize("sentence", [
+    "积极推动产业集群建设，加快世界级集群培育。",
+    "推动国家级集群向世界级集群跃升。",
+    "战略性新兴产业集群是产业组织的高级形态。",
+    "先进制造业集群是产业分工深化和集聚发展的高级形式。",
+    "全国45个国家级集群2021年主导产业产值达19万亿元。",
+    "全省另有2个省级战略性新兴产业集群。",
+    "其中新材料领域集群5个，高端装备领域集群3个。",
+    "力争创建现代农机、先进超硬材料等10个国家级产业集群。",
+    "到2025年，形成7个万亿级先进制造业集群和28个千亿级现代化产业链。",
+    "日前，全国先进制造业集群现场会在长沙召开。",
+    "形成了一批以信息技术、新材料等为特色的产业集群。",
+    "建成先进超硬材料、新能源汽车等28个千亿级重点产业链和一批产业园。",
+    "依照《河南省先进制造业集群竞赛评价办法》开展评审。",
+    "三市携手织就“锦绣集群”。",
+])
+def test_generic_phrases_are_not_clusters(tmp_path, sentence):
+    assert extract_text(tmp_path, "集群动态\n" + sentence + "\n") == []
+
+
+def test_compressed_lists_expand_to_one_record_per_member(tmp_path):
+    recs = extract_text(tmp_path, "湖南集群入选国家名单\n工业和信息化部公布国家先进制造业集群名单，"
+                                  "长沙市工程机械、株洲市先进轨道交通装备等4个产业集群入选。\n")
+    assert names(recs) == ["长沙市工程机械产业集群", "株洲市先进轨道交通装备产业集群"]
+    assert all(r.level == "national" and r.recognised_by == "工业和信息化部" for r in recs)
+    assert recs[0].regions == ["长沙市"] and recs[1].province == "湖南省"
+
+
+def test_a_count_splits_members_joined_by_he_and_level_words_are_attributes(tmp_path):
+    recs = extract_text(tmp_path, "本县工业\n我县纺织服装和食品加工2个产业集群年产值均超百亿元。"
+                                  "成功培育了精密铸造、电线电缆和光纤光缆等省级新材料产业集群。\n")
+    got = by_name(recs)
+    assert set(got) == {"纺织服装产业集群", "食品加工产业集群", "精密铸造产业集群", "电线电缆和光纤光缆产业集群"}
+    assert got["纺织服装产业集群"].level is None and got["纺织服装产业集群"].regions == []
+    assert got["精密铸造产业集群"].level == "provincial" and got["精密铸造产业集群"].program is None
+
+
+def test_a_provincial_numbered_list_with_counties_and_a_notice_title(tmp_path):
+    recs = extract_file(DATA / "zj_provincial_list.txt")
+    assert len(recs) == 8
+    first = recs[0]
+    assert first.name == "杭州市余杭区智能制造装备产业集群"
+    assert first.regions == ["杭州市", "余杭区"] and first.province == "浙江省"
+    assert (first.level, first.program, first.recognised_by, first.year, first.batch) == (
+        "provincial", "中小企业特色产业集群", "浙江省经济和信息化厅", 2024, 3)
+    assert by_name(recs)["湖州市长兴县新能源电池产业集群"].regions == ["湖州市", "长兴县"]
+    assert by_name(recs)["台州市温岭市泵与电机产业集群"].industry == "泵与电机"
+
+
+def test_compressed_list_in_a_city_paper_and_a_target_that_is_skipped():
+    recs = extract_file(DATA / "gd_compressed.txt")
+    got = by_name(recs)
+    assert {"佛山市顺德区家电产业集群", "佛山市南海区铝型材产业集群", "佛山市禅城区陶瓷产业集群", "佛山泛家居集群"} == set(got)
+    shunde = got["佛山市顺德区家电产业集群"]
+    assert shunde.regions == ["佛山市", "顺德区"] and shunde.level == "provincial" and shunde.batch == 2
+    # A cluster only preparing to compete reports no recognition.
+    assert got["佛山泛家居集群"].level is None and got["佛山泛家居集群"].program is None
+    assert not any("智能装备" in n or "新能源汽车" in n for n in got)  # the 力争培育… target
+
+
+def test_traditional_script_with_pinyin_readings():
+    recs = extract_file(DATA / "ah_traditional_pinyin.txt")
+    got = by_name(recs)
+    assert {"芜湖机器人集群", "合肥市智能语音集群", "芜湖市机器人及智能装备集群"} == set(got)
+    wuhu = got["芜湖市机器人及智能装备集群"]
+    assert wuhu.evidence.text == "蕪(wú)湖市機(jī)器人及智能裝備集群"
+    assert (wuhu.level, wuhu.program, wuhu.year, wuhu.province) == ("national", "先进制造业集群", 2022, "安徽省")
+
+
+def test_an_html_page_without_its_navigation_and_related_links():
+    recs = extract_file(DATA / "sz_page.html")
+    assert names(recs) == ["深圳市新能源汽车集群", "深圳市新一代信息通信集群", "深圳市先进电池材料集群", "广深佛莞智能装备集群"]
+    assert by_name(recs)["广深佛莞智能装备集群"].regions == ["广州市", "深圳市", "佛山市", "东莞市"]
+    assert all(r.level == "national" for r in recs)  # 甲集群、乙集群等国家级集群: the series shares the level
+    assert [r.year for r in recs] == [2023, None, None, None]  # only the first is on the 2023 list
+
+
+def test_repeated_mentions_merge_into_one_record_with_the_fullest_name():
+    recs = extract_file(DATA / "sz_page.html")
+    shenzhen = [r for r in recs if r.industry == "新能源汽车"]
+    assert len(shenzhen) == 1
+    assert shenzhen[0].name == "深圳市新能源汽车集群"  # the title writes 深圳新能源汽车集群
+    recs = extract_file(DATA / "hb_sentence_mentions.txt")
+    assert names(recs) == ["宜宾市动力电池产业集群", "泸州市白酒产业集群", "自贡市新材料产业集群"]
+    assert recs[0].level == "provincial" and recs[0].batch == 1 and recs[0].program == "先进制造业集群"
+
+
+def test_a_bare_repeat_that_fits_two_clusters_is_not_guessed(tmp_path):
+    recs = extract_text(tmp_path, "名单\n国家发展改革委公布名单，烟台市生物医药产业集群、临沂市生物医药产业集群入选。"
+                                  "生物医药产业集群发展迅速。\n")
+    assert names(recs) == ["烟台市生物医药产业集群", "临沂市生物医药产业集群"]
+
+
+def test_clusters_named_with_development_zones_multi_city_lists_and_new_programs():
+    recs = extract_file(DATA / "mixed_probe.txt")
+    got = by_name(recs)
+    assert got["苏州工业园区纳米技术应用创新型产业集群"].regions == ["苏州市", "苏州工业园区"]
+    assert got["苏州工业园区纳米技术应用创新型产业集群"].program == "创新型产业集群"
+    assert got["沈阳市、大连市机器人产业集群"].regions == ["沈阳市", "大连市"]
+    assert got["武汉东湖高新区5G通信产业集群"].industry == "5G通信"
+    # A city paper's clusters without a place prefix: no regions, the paper's province.
+    assert got["钢铁产业集群"].regions == [] and got["钢铁产业集群"].province == "河北省"
+    assert got["青岛西海岸新区海洋装备产业集群"].level is None  # mentioned without any list
+
+
+def test_a_parenthesised_place_list_gives_the_regions(tmp_path):
+    recs = extract_text(tmp_path, "2024年度江西省先进制造业集群名单\n1.江西省锂电新能源产业集群(宜春市、新余市)\n"
+                                  "2.赣州市稀土新材料产业集群(赣州高新区、龙南市)\n")
+    got = by_name(recs)
+    assert got["江西省锂电新能源产业集群"].regions == ["宜春市", "新余市"]
+    assert got["江西省锂电新能源产业集群"].province == "江西省"
+    assert got["赣州市稀土新材料产业集群"].regions == ["赣州市", "赣州高新区", "龙南市"]
+    assert all(r.level == "provincial" and r.year == 2024 for r in recs)
+
+
+def test_candidates_keep_their_place_in_the_text():
+    ndoc = prepare(DATA / "zj_provincial_list.txt")
+    cands = find_candidates(ndoc)
+    assert [c.start for c in cands] == sorted(c.start for c in cands)
+    for c in cands:
+        assert ndoc.text[c.start:c.end].endswith("集群")
+
+
+def test_stop_words_never_cut_a_place_name_in_two():
+    """Names are cut at function words (在, 于, 至 …); place names that contain one (天等县,
+    周至县, 和田市, 于田县) must survive."""
+    g = gazetteer()
+    places = [p for p in g.known if len(p) <= 6]
+    cut = [p for p in places if name_start(p + "机械") > 0]
+    assert cut == []
