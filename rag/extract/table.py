@@ -112,6 +112,8 @@ def _row(key: str, mentions: list[ClusterMention]) -> ClusterRow:
 
 def build_cluster_table(records: Iterable[ClusterMention]) -> list[ClusterRow]:
     """Group records of the same cluster across documents; rows in order of first appearance."""
+    records = list(records)
+    order = {id(r): i for i, r in enumerate(records)}
     groups: dict[str, list[ClusterMention]] = {}
     parts: dict[str, tuple[frozenset[str], str]] = {}
     for r in records:
@@ -126,7 +128,7 @@ def build_cluster_table(records: Iterable[ClusterMention]) -> list[ClusterRow]:
                 and (province is None or any(m.province in (None, province) for m in groups[k]))]
         if len(fits) == 1:
             groups[fits[0]].extend(groups.pop(key))
-    return [_row(key, mentions) for key, mentions in groups.items()]
+    return [_row(key, sorted(mentions, key=lambda m: order[id(m)])) for key, mentions in groups.items()]
 
 
 def filter_rows(rows: list[ClusterRow], province: Optional[str]) -> list[ClusterRow]:
