@@ -109,10 +109,11 @@ def run_batch(
     fmt: str,
     workers: int = 1,
     progress_bar: bool = False,
-    write: Callable[[str], None] = sys.stdout.write,
+    write: Optional[Callable[[str], None]] = None,
 ) -> BatchResult:
-    """Extract from each file; write records to `out` (resumable) or stream them to `write`."""
+    """Extract from each file; write records to `out` (resumable) or stream them to `write` (stdout)."""
     t0 = time.perf_counter()
+    write = write or sys.stdout.write
     result = BatchResult()
     results: dict[int, list[ClusterMention]] = {}
     progress = Progress(out) if out else None
