@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from typing import Optional
 
+from .classify import counted_noun
 from .clusters import ClusterHit, describe
 from .context import Cite, Context, Draft, question_quantities
 from .evidence import Scorer, Unit, clauses
@@ -148,6 +149,7 @@ def _slot(text: str, fr) -> Optional[tuple[int, int]]:
 
 def best_quantity(ctx: Context, segment: str, units: list[Unit], used: set) -> Optional[tuple[float, Unit, object]]:
     fr = frame(segment)
+    counted = counted_noun(segment)
     given = question_quantities(ctx.q)
     asks_percent = re.search(r"比重|比例|占比|百分之|增长|增速|百分点|%", segment)
     counting = ctx.q.kind == "count"
@@ -161,8 +163,11 @@ def best_quantity(ctx: Context, segment: str, units: list[Unit], used: set) -> O
             if embedded_in_question(u.text, n.start, n.end, ctx.q.folded):
                 continue
             cs, ce = ctx.clause_of(u, n.start)
-            if not frame_support(u.text[max(0, cs - 12):ce + 12], fr):
+            around = u.text[max(0, cs - 12):ce + 12]
+            if not frame_support(around, fr):
                 continue
+            if counted and len(counted) >= 2 and counted not in around and not _same_counted(counted, around):
+                continue  # 多少家上市企业 is not answered by 集聚企业3000余家
             score = attraction(u.text, n.start, n.end, fr) + 2.0 * u.score
             if ctx.q.measure and n.unit.endswith(ctx.q.measure):
                 score += 1.0
@@ -173,6 +178,12 @@ def best_quantity(ctx: Context, segment: str, units: list[Unit], used: set) -> O
             if best is None or score > best[0]:
                 best = (score, u, n)
     return best
+
+
+def _same_counted(noun: str, text: str) -> bool:
+    """The counted noun, or the clusters a list question counts, written differently
+    (产业集群 / 集群)."""
+    return noun in ("产业", "集群") and "集群" in text
 
 
 def quantity_draft(ctx: Context, units: list[Unit]) -> Optional[Draft]:
@@ -211,6 +222,10 @@ def answer_numeric(ctx: Context) -> Optional[Draft]:
 
 def answer_count(ctx: Context) -> Optional[Draft]:
     q = ctx.q
+    if "分别" in q.folded:
+        d = _count_each_list(ctx)
+        if d:
+            return d
     counts_clusters = "集群" in q.folded and (q.measure in (None, "个")) and len(q.segments) == 1
     d = quantity_draft(ctx, ctx.top_units(ratio=0.9, limit=2))
     if d or not counts_clusters:
@@ -221,6 +236,35 @@ def answer_count(ctx: Context) -> Optional[Draft]:
         d.text = f"{len(hits)}个：" + d.text.split("：", 1)[1]
         return d
     return quantity_draft(ctx, ctx.top_units(ratio=0.7))
+
+
+def _count_each_list(ctx: Context) -> Optional[Draft]:
+    """甲名单、乙名单和丙名单分别列出了多少个集群？合计多少个？ — each list counted on the table."""
+    from .classify import classify
+    from .context import programs_in
+
+    head = re.split(r"[，,]?分别", ctx.q.folded)[0]
+    parts: list[str] = []
+    for piece in re.split(r"、|和|及", head):
+        if parts and not re.search(r"集群|名单", parts[-1]):
+            parts[-1] += piece
+        else:
+            parts.append(piece)
+    parts = [p for p in parts if re.search(r"集群|名单", p)]
+    if len(parts) < 2:
+        return None
+    facts, lines, cites, total = ctx.facts, [], [], 0
+    for part in parts:
+        sub = classify(part)
+        named = facts.named_in(sub.folded)
+        places = list(sub.places) + [p for p in facts.extra_places(sub.folded) if all(p.short != x.short for x in sub.places)]
+        hits = facts.select(sub, places, programs_in(sub, facts, named), (), ctx.doc_ids, True)
+        if not hits:
+            return None
+        total += len(hits)
+        lines.append(f"{part}：{len(hits)}个")
+        cites += hit_cites(hits[:1])
+    return Draft("；".join(lines) + f"；合计{total}个。", cites)
 
 
 # --- when / who / where -----------------------------------------------------------------------
@@ -309,11 +353,14 @@ def answer_where(ctx: Context) -> Optional[Draft]:
     if _ASKS_CLUSTERS.search(q.folded):
         return answer_list(ctx)
     hits = table_hits(ctx, named=True) if ctx.named else (table_hits(ctx) if q.cross_doc or ctx.places else [])
+    # places the question writes outside a cluster name are context (位于郑州哪个县级市), not answers
+    inside = [(s, e) for _, s, e in ctx.named]
+    context_places = [p for p, (s, e) in zip(q.places, _place_spans(q)) if not any(a <= s and e <= b for a, b in inside)]
     regions, cites = [], []
     for h in hits:
         for m in h.mentions:
             for r in m.regions:
-                if not any(same_place(r, p.full) or same_place(r, p.written) for p in q.places) and r not in regions:
+                if not any(same_place(r, p.full) or same_place(r, p.written) for p in context_places) and r not in regions:
                     regions.append(r)
             cites.append(Cite(m.doc_id, m.evidence.start, m.evidence.end))
     if regions:
@@ -335,6 +382,15 @@ def answer_where(ctx: Context) -> Optional[Draft]:
         _, u, s, e = best
         return Draft(u.text[s:e] + "。", [ctx.cite_unit(u, ctx.clause_of(u, s))])
     return None
+
+
+def _place_spans(q) -> list[tuple[int, int]]:
+    """The span of each of q.places (its first mention)."""
+    spans = []
+    for p in q.places:
+        pos = q.folded.find(p.written)
+        spans.append((pos, pos + len(p.written)) if pos >= 0 else (-1, -1))
+    return spans
 
 
 def _superlative(ctx: Context) -> Optional[Draft]:

@@ -7,8 +7,10 @@ quoted titles — so answers can be taken from the cluster table or from the rig
 """
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Optional
 
 from ..core.chinese import fold, t2s
@@ -29,9 +31,10 @@ _WHERE = re.compile(
     rf"哪[{_NUM}]?[个些座]?(?:城市|省份|区县|县级市|地区|地方|区域|省区市|园区|(?:省|市|区|县)(?!级))"
 )
 _COUNT = re.compile(r"(?:几|多少)(个|家|条|项|批|类|座|所|篇|份)|数量是多少|有多少")
+_MEASURE = re.compile(r"(?:几|多少)(个|家|条|项|批|类|座|所|篇|份|辆|件|人|名|位|种|款|套|台)([^，,。？?；;、（(]*)")
 _NUMERIC = re.compile(r"多少|比重|比例|占比|百分之|增长|增速|产值|营收|收入|规模|达到|超过|几成")
 _LIST = re.compile(rf"哪些|分别是|分别为|哪[{_NUM}]+个|包括哪|有哪|名单|什么名字|叫什么|哪几")
-_CROSS = re.compile(r"这些文章|这几篇|各篇|所有文章|全部文章|文章中|一共提到|这些报道|各文章")
+_CROSS = re.compile(r"这些文章|这几篇|各篇|所有文章|全部文章|文章中|一共提到|这些报道|各文章|合计")
 _SUPERLATIVE = re.compile(r"最多|最大|最高|居首|第一多|最少|最小|最低")
 
 LEVEL_PATTERNS = [
@@ -70,6 +73,7 @@ class Question:
     cross_doc: bool = False
     superlative: Optional[str] = None  # "max" or "min"
     measure: Optional[str] = None  # the measure word a count asks for (个, 家, 条)
+    counted: Optional[str] = None  # the noun after it: 多少家上市企业 → 上市
 
     @property
     def program_names(self) -> list[str]:
@@ -151,10 +155,31 @@ def classify(question: str) -> Question:
     sup = _SUPERLATIVE.search(folded)
     if sup:
         q.superlative = "min" if sup.group(0) in ("最少", "最小", "最低") else "max"
-    m = _COUNT.search(folded)
-    if m and m.lastindex:
+    m = _MEASURE.search(folded)
+    if m:
         q.measure = m.group(1)
+        q.counted = counted_noun(folded)
     return q
+
+
+@lru_cache(maxsize=1)
+def jieba_module():
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)  # it prints "Building prefix dict..." otherwise
+    jieba.initialize()
+    return jieba
+
+
+def counted_noun(text: str) -> Optional[str]:
+    """First content word of what a count question counts (多少家上市企业 → 上市)."""
+    m = _MEASURE.search(text)
+    if not m:
+        return None
+    for tok in jieba_module().lcut(m.group(2)):
+        if re.search(r"[\u4e00-\u9fff]", tok) and tok not in ("的", "了", "是", "在", "有", "呢", "吗"):
+            return tok
+    return None
 
 
 def _batch_number(text: str) -> Optional[int]:

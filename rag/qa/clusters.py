@@ -7,6 +7,7 @@ evidence spans.
 """
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Optional
@@ -150,11 +151,14 @@ class ClusterFacts:
     def home_place(self, doc_id: str) -> Optional[str]:
         """The city a local paper writes about (我市): its most mentioned city, if clearly first."""
         if doc_id not in self._home:
+            if not re.search(r"我市|本市|我省|本省|全市", self._doc_text(doc_id)):
+                self._home[doc_id] = None
+                return None
             counts = Counter(p.city or p.full for _, _, p in find_places(self._doc_text(doc_id))
                              if p.kind in ("city", "county", "zone"))
             top = counts.most_common(2)
             home = None
-            if top and top[0][1] >= 3 and (len(top) == 1 or top[0][1] >= 2 * top[1][1]):
+            if top and top[0][1] >= 2 and (len(top) == 1 or top[0][1] >= 2 * top[1][1]):
                 home = top[0][0]
             self._home[doc_id] = home
         return self._home[doc_id]

@@ -114,7 +114,7 @@ def programs_in(q: Question, facts: ClusterFacts, named: list[tuple[object, int,
 
 
 def anchored_docs(q: Question, ctx_docs: dict[str, DocSentences], facts: ClusterFacts,
-                  places: list[Place]) -> Optional[set[str]]:
+                  places: list[Place], programs: list[str]) -> Optional[set[str]]:
     """Documents that hold every specific thing the question names: its places, years, written
     quantities, batch and quoted titles. None when it names nothing specific. For a question
     about "these articles" each anchor only has to occur in some document."""
@@ -131,6 +131,8 @@ def anchored_docs(q: Question, ctx_docs: dict[str, DocSentences], facts: Cluster
         anchors.append(("batch", q.batch))
     for t in q.quoted:
         anchors.append(("quote", t))
+    if programs:
+        anchors.append(("program", programs))
     if not anchors:
         return None
     ok: dict[int, set[str]] = {i: set() for i in range(len(anchors))}
@@ -157,6 +159,11 @@ def _doc_has(kind: str, a, doc_id: str, text: str, facts: ClusterFacts) -> bool:
             if (int(v) if v.isdigit() else chinese_to_number(v)) == a:
                 return True
         return False
+    if kind == "program":  # any of the named kinds of list, written or on a record
+        if any(p in text or p.replace("制造业集群", "制造集群") in text for p in a):
+            return True
+        return any(m.doc_id == doc_id and m.program and any(p in m.program or m.program in p for p in a)
+                   for row in facts.rows for m in row.mentions)
     if kind == "quote":
         want = features(a)
         return bool(want) and len(want & features(text)) >= 0.7 * len(want)
@@ -174,9 +181,17 @@ def _doc_has(kind: str, a, doc_id: str, text: str, facts: ClusterFacts) -> bool:
 PAIR_PENALTY = 0.9  # a two-sentence unit must cover clearly more than either sentence
 
 
-def score_units(units: list[Unit], scorer: Scorer) -> None:
+_HOME_WORDS = re.compile(r"我市|本市|全市|我省|本省|全省")
+
+
+def score_units(units: list[Unit], scorer: Scorer, facts: ClusterFacts) -> None:
     for u in units:
-        u.score = scorer.coverage(u.text) * (PAIR_PENALTY if u.pair else 1.0) - 0.002 * u.rank
+        text = u.text
+        if _HOME_WORDS.search(text):  # a local paper's 我市 is its city (聊城, 无锡)
+            home = facts.home_place(u.doc_id)
+            if home:
+                text += " " + strip_suffix(home) + " " + strip_suffix(province_of(home) or "")
+        u.score = scorer.coverage(text) * (PAIR_PENALTY if u.pair else 1.0) - 0.002 * u.rank
     units.sort(key=lambda u: -u.score)
 
 

@@ -8,15 +8,14 @@ are among the candidate sentences, so 江苏 or 第二批 missing from a sentenc
 """
 from __future__ import annotations
 
-import logging
 import math
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 
 from ..chunk import split_sentences
 from ..core.types import NormalisedDocument
 from .classify import WH
+from .classify import jieba_module as _jieba
 
 # Function words and question frames that carry no content (jieba tokens).
 STOP_TOKENS = set(
@@ -26,15 +25,6 @@ STOP_TOKENS = set(
 )
 _HAN = re.compile(r"[\u3400-\u9fff]")
 _TOKEN = re.compile(r"[0-9]+(?:\.[0-9]+)?|[a-z]+|[\u3400-\u9fff]+")
-
-
-@lru_cache(maxsize=1)
-def _jieba():
-    import jieba
-
-    jieba.setLogLevel(logging.WARNING)
-    jieba.initialize()
-    return jieba
 
 
 def content_runs(folded_question: str) -> list[str]:
@@ -54,14 +44,31 @@ def content_runs(folded_question: str) -> list[str]:
     return [r for r in runs if len(r) >= 2 or r.isdigit()]
 
 
-_SYNONYMS = (("第一批", "首批"), ("第1批", "首批"))
+# Written variants that mean the same thing, folded to one form before comparing.
+_SYNONYMS = (
+    ("第一批", "首批"), ("第1批", "首批"), ("发展和改革委员会", "发改委"), ("发展改革委", "发改委"),
+    ("工业和信息化部", "工信部"), ("工业和信息化厅", "工信厅"), ("工业和信息化局", "工信局"), ("营业收入", "营收"),
+)
+_CN_COUNT = re.compile(r"([一二两三四五六七八九十]{1,3})(?=[个家条项])")
+
+
+def canonical(text: str) -> str:
+    for a, b in _SYNONYMS:
+        text = text.replace(a, b)
+
+    def digits(m: re.Match) -> str:
+        from .numbers import chinese_to_number
+
+        v = chinese_to_number(m.group(1))
+        return str(int(v)) if v else m.group(1)
+
+    return _CN_COUNT.sub(digits, text)
 
 
 def features(text: str) -> set[str]:
     """Han bigrams and whole numbers/latin words of a folded text."""
     out = set()
-    for a, b in _SYNONYMS:
-        text = text.replace(a, b)
+    text = canonical(text)
     for tok in _TOKEN.findall(text.lower()):
         if _HAN.match(tok):
             out.update(tok[i:i + 2] for i in range(len(tok) - 1))
@@ -73,10 +80,8 @@ def features(text: str) -> set[str]:
 def word_features(text: str) -> set[str]:
     """Features of question text: bigrams inside jieba words only, so 入选首批 asks for 入选
     and 首批, not for the accidental 选首."""
-    for a, b in _SYNONYMS:
-        text = text.replace(a, b)
     out = set()
-    for word in _jieba().lcut(text.lower()):
+    for word in _jieba().lcut(canonical(text).lower()):
         out |= features(word) if len(word) >= 2 or not _HAN.match(word) else set()
     return out
 

@@ -93,11 +93,11 @@ class OfflineAnswerer:
                     docs[m.doc_id] = self.doc(m.doc_id)
         units = units_for_hits(hits, docs)
         scorer = Scorer(content_runs(q.folded), [u.text for u in units])
-        score_units(units, scorer)
+        score_units(units, scorer, facts)
+        programs = programs_in(q, facts, named)
         return Context(
-            q=q, units=units, docs=docs, facts=facts, scorer=scorer, places=places,
-            programs=programs_in(q, facts, named), named=named,
-            anchored=anchored_docs(q, docs, facts, places), doc_ids=allowed,
+            q=q, units=units, docs=docs, facts=facts, scorer=scorer, places=places, programs=programs,
+            named=named, anchored=anchored_docs(q, docs, facts, places, programs), doc_ids=allowed,
         )
 
     def _draft(self, ctx: Context) -> Optional[Draft]:

@@ -1,0 +1,106 @@
+"""`rag ask`: answer one question, or a file of questions, from the index, with citations.
+
+Terminal output is the answer, then the numbered sources with their quotes
+(`[1] doc_id [start:end] 「quote」`); `--json` prints the `Answer` record (JSON Lines for
+`--file`). Engines: offline (rules, no network), llm (an OpenAI-compatible endpoint), auto
+(llm when an endpoint is configured).
+"""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Optional, TextIO
+
+from ..errors import ConfigError, InputError
+from ..schemas import Answer
+
+
+def resolve_engine(name: str, settings) -> str:
+    if name == "auto":
+        return "llm" if settings.llm.configured else "offline"
+    if name == "llm" and not settings.llm.configured:
+        raise ConfigError("engine 'llm' needs an OpenAI-compatible endpoint: set OPENAI_BASE_URL and/or OPENAI_API_KEY "
+                          "(or RAG_LLM_BASE_URL / RAG_LLM_API_KEY), or use --engine offline")
+    if name not in ("offline", "llm"):
+        raise ConfigError(f"unknown engine '{name}' (offline, llm, auto)")
+    return name
+
+
+def read_questions(args) -> list[str]:
+    """The question argument, or the lines of --file (blank lines skipped)."""
+    if args.file:
+        if args.question:
+            raise InputError("--file", "give either a question or --file, not both")
+        if args.file == "-":
+            text = sys.stdin.read()
+        else:
+            path = Path(args.file)
+            if not path.is_file():
+                raise InputError(args.file, "no such file")
+            try:
+                text = path.read_text(encoding="utf-8-sig")
+            except UnicodeDecodeError:
+                raise InputError(args.file, "not UTF-8 text") from None
+            except OSError as e:
+                raise InputError(args.file, e.strerror or str(e)) from None
+        questions = [line.strip() for line in text.splitlines() if line.strip()]
+        if not questions:
+            raise InputError(args.file, "no questions in the file")
+        return questions
+    if args.question is None or not args.question.strip():
+        raise InputError("question", "the question is empty (give a question or --file FILE)")
+    return [args.question.strip()]
+
+
+def format_answer(answer: Answer, with_answer: bool = True) -> str:
+    lines = [answer.answer] if with_answer else []
+    if answer.citations:
+        lines.append("")
+        lines.append("来源:")
+        for i, c in enumerate(answer.citations, 1):
+            quote = " ".join(c.text.split())
+            lines.append(f"[{i}] {c.doc_id} [{c.start}:{c.end}] 「{quote}」")
+    return "\n".join(lines)
+
+
+def ask_command(args, settings, out: Optional[TextIO] = None) -> int:
+    from ..index import Index
+
+    out = out or sys.stdout
+    questions = read_questions(args)
+    engine = resolve_engine(args.engine, settings)
+    if args.k is not None and args.k < 1:
+        raise InputError("-k", "must be at least 1")
+    with Index.open(settings, create=False) as index:
+        if not index.documents():
+            raise ConfigError(f"the index at {settings.db} has no documents: run `rag ingest PATH --db {settings.db}` first")
+        for doc_id in args.doc or []:
+            index.document(doc_id)  # one-line error for an unknown id
+        answerer = _answerer(engine, settings, index)
+        stream = engine == "llm" and not args.json and not getattr(args, "no_stream", False)
+        for i, question in enumerate(questions):
+            if args.file and not args.json:
+                out.write(("\n" if i else "") + f"问：{question}\n")
+                out.flush()
+            if stream:
+                answer = answerer.answer(question, k=args.k, doc_ids=args.doc, stream=True, out=out)
+            else:
+                answer = answerer.answer(question, k=args.k, doc_ids=args.doc)
+            if args.json:
+                record = answer.model_dump(mode="json")
+                out.write(json.dumps(record, ensure_ascii=False, indent=None if args.file else 2) + "\n")
+            else:
+                out.write(format_answer(answer, with_answer=not stream) + "\n")
+            out.flush()
+    return 0
+
+
+def _answerer(engine: str, settings, index):
+    if engine == "llm":
+        from .llm import LLMAnswerer
+
+        return LLMAnswerer(settings, index)
+    from .offline import OfflineAnswerer
+
+    return OfflineAnswerer(index)
