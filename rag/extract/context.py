@@ -16,7 +16,8 @@ from typing import Optional
 from .places import gazetteer
 
 PROGRAMS = re.compile(
-    r"中小企业特色产业集群|战略性新兴产业集群|先进制造业集群|先进制造集群|支柱型雁阵集群|雁阵集群|创新型产业集群|特色产业集群"
+    r"中小企业特色产业集群|县域特色产业集群|战略性新兴产业集群|先进制造业集群|先进制造集群|支柱型雁阵集群|雁阵集群|"
+    r"创新型产业集群|特色产业集群"
 )
 _PROGRAM_NAME = {"先进制造集群": "先进制造业集群", "雁阵集群": "支柱型雁阵集群"}
 # A sentence reporting a recognition act or a list.

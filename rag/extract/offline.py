@@ -30,10 +30,12 @@ _COUNT = r"(?:\d+|[一二两三四五六七八九十]+)"
 # The tail of a compressed list before the shared head noun: 等, 等4个, 2个, then list attributes
 # (省级, 新材料) that are not part of the members' names.
 _LIST_TAIL = re.compile(r"(?:等\s*(?:(?P<c1>" + _COUNT + r")\s*个)?|(?P<c2>" + _COUNT + r")\s*个)(?P<attrs>[\u4e00-\u9fff]{0,10})$")
-_ITEM = re.compile(r"\s*(?:\d{1,3}\s*[.、．)）]|[（(][一二三四五六七八九十\d]{1,3}[)）]|[一二三四五六七八九十]{1,3}、|[-*•·●◆■]+)\s*")
+# A list item's marker: 1. / 1、/ (一) / 一、/ - / a table row (| 1 | …) / a bare number cell (1宝鸡市…).
+_ITEM = re.compile(r"\s*(?:\d{1,3}\s*[.、．)）]|[（(][一二三四五六七八九十\d]{1,3}[)）]|[一二三四五六七八九十]{1,3}、|[-*•·●◆■]+|"
+                   r"\|(?:\s*\d{1,3}\s*\|)?|\d{1,3}(?=[\u4e00-\u9fff]))\s*")
 _AFTER_EVENT = re.compile(
     r"(?:发展|建设|培育|提升)?(?:现场会|推进会|大会|论坛|峰会|博览会|年会|研讨会|座谈会|对接会|竞赛|评价|评选|办法|规划|"
-    r"方案|行动计划|实施意见|白皮书|蓝皮书|报告|指数)"
+    r"方案|行动计划|实施意见|白皮书|蓝皮书|报告|指数|名称)"
 )
 _PAREN_LIST = re.compile(r"\s*[(（]([^()（）\n]{2,80})[)）]")
 _PLACE_SUFFIX = re.compile(r"(?:市|县|区|州|盟|旗|开发区|高新区|经开区|新区|园区|基地)$")
@@ -127,10 +129,12 @@ def _split_members(text: str, count: Optional[int]) -> list[tuple[int, str]]:
         return members
     out = []
     for i, (off, part) in enumerate(members):
-        pieces = re.split(r"(和|及|与)", part)
         room = count - (len(out) + len(members) - i)
-        if room > 0 and len(pieces) == 3 and all(len(p) >= 2 for p in pieces[::2]):
-            out += [(off, pieces[0]), (off + len(pieces[0]) + 1, pieces[2])]
+        # 和 joins members more often than 及/与, which also join words inside one industry
+        # (碳纤维及复合材料和电子信息2个产业集群).
+        cut = next((m for c in "和及与" for m in [list(re.finditer(c, part))] if len(m) == 1), None)
+        if room > 0 and cut and len(part[: cut[0].start()]) >= 2 and len(part[cut[0].end():]) >= 2:
+            out += [(off, part[: cut[0].start()]), (off + cut[0].end(), part[cut[0].end():])]
         else:
             out.append((off, part))
     return out
@@ -232,11 +236,21 @@ def _single(text: str, left: int, raw: str, head: str, head_end: int) -> list[Ca
     ev_end = end if series or end > head_end else max(end, _clause_end(text, end))
     line_start = text.rfind("\n", 0, name_pos) + 1
     item = _ITEM.match(text, line_start)
-    # Numbered or bulleted items and colon lists are list items; a series (甲集群、乙集群) only quotes short.
-    list_item = bool(item and item.end() >= name_pos - 2) or ":" in text[line_start:name_pos] or "：" in text[line_start:name_pos]
+    # Numbered or bulleted items, colon lists and names standing alone between separators
+    # (甲集群；乙集群；) are list items; a series inside a sentence (甲集群、乙集群入选…) only quotes short.
+    list_item = (bool(item and item.end() >= name_pos - 2) or ":" in text[line_start:name_pos]
+                 or "：" in text[line_start:name_pos] or _stands_alone(text, name_pos, end))
     if list_item:
         ev_end = end
     return [Candidate(parsed, name_pos, end, (name_pos, ev_end), regions, list_item=list_item)]
+
+
+def _stands_alone(text: str, start: int, end: int) -> bool:
+    """A name alone in its clause or table cell: 甲集群；乙集群； or | 1 | 甲集群 | — |."""
+    before = text[max(text.rfind(c, 0, start) for c in "，,。；;\n|") + 1:start]
+    m = re.compile(r"[，,。！？；!?;：:\n|]").search(text, end)
+    after = text[end:m.start() if m else len(text)]
+    return not after.strip(" —-") and not _ITEM.sub("", before).strip()
 
 
 def _as_list(text: str, pos: int, body: str, head: str, head_end: int) -> list[Candidate]:
@@ -282,10 +296,8 @@ def _lead_in(text: str, pos: int) -> str:
         prev_start = text.rfind("\n", 0, line_start - 1) + 1
         prev = text[prev_start:line_start - 1]
         line_start = prev_start
-        if _ITEM.match(prev) and HEAD_RE.search(prev.rstrip("；;。，, ")[-12:] or "") is None and "集群" in prev:
-            continue
-        if _ITEM.match(prev) and "集群" in prev:
-            continue
+        if _ITEM.match(prev) and (_ITEM.match(prev).end() or prev.lstrip().startswith("|")):
+            continue  # an earlier item of the same list, or a table header
         lines.append(prev)
         if prev.rstrip().endswith((":", "：")) or len(prev) > 60 or len(lines) == 3:
             break
@@ -298,8 +310,8 @@ def _home_province(text: str, title: str) -> Optional[str]:
     if re.search(r"我市|本市|全市", text):
         counts: dict[str, int] = {}
         for m in _city_pattern().finditer(text):
-            place = g.cities[m.group(0)][0]
-            counts[place.province] = counts.get(place.province, 0) + 1
+            found = g.cities.get(m.group(0)) or g.counties.get(m.group(0))
+            counts[found[0].province] = counts.get(found[0].province, 0) + 1
         if counts:
             return max(counts, key=counts.get)
     if re.search(r"我省|本省|全省", text):
@@ -317,7 +329,9 @@ _CITY_RE: list = []
 
 def _city_pattern():
     if not _CITY_RE:
-        keys = sorted((k for k in gazetteer().cities if len(k) >= 2), key=len, reverse=True)
+        g = gazetteer()
+        # Cities by any name; districts and counties only with their suffix (江津区日报 → 重庆市).
+        keys = sorted([k for k in g.cities if len(k) >= 2] + [k for k in g.counties if len(k) >= 3], key=len, reverse=True)
         _CITY_RE.append(re.compile("|".join(map(re.escape, keys))))
     return _CITY_RE[0]
 
@@ -338,10 +352,12 @@ def _assign_facts(ndoc: NormalisedDocument, candidates: list[Candidate]) -> None
             recognised = True
             facts.fill(read_facts(sentence, date))
         if c.list_item:
-            lead = _lead_in(text, c.start)
-            if is_descriptor(lead):
-                recognised = True
-                facts.fill(read_facts(lead, date))
+            line_start = text.rfind("\n", 0, c.start) + 1
+            if ":" not in text[line_start:c.start] and "：" not in text[line_start:c.start]:
+                lead = read_facts(_lead_in(text, c.start), date)  # the header above a list of lines
+                if is_descriptor(_lead_in(text, c.start)) and facts.compatible(lead):
+                    recognised = True
+                    facts.fill(lead)
             recognised = recognised or any(d.start < c.start for d in descriptors)
         if recognised:
             ordered = sorted(descriptors, key=lambda d: (d.start > c.start, abs(d.start - c.start)))

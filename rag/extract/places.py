@@ -26,6 +26,8 @@ _NOT_PLACES = re.compile(r"(?:城市|都市|超市|门市|股市|楼市|上市|�
                          r"城区|山区|库区|湾区|片区|厂区|街区|辖区|矿区|市区|郊区|老区|灾区|产区|专区|示范区|功能区|集聚区)$")
 _CONNECTORS = "、，,和与及暨"
 MUNICIPALITIES = ("北京市", "天津市", "上海市", "重庆市")
+# County names that are also words starting an industry (资源循环利用, 通道设备): only with 县/市.
+_WORDLIKE_SHORTS = {"资源", "通道", "新兴", "新建", "开化", "新化", "和平", "永和", "平安", "安全", "清新", "高新"}
 _REGION_TAIL = re.compile(r"^(?:地区|区域|一体化|都市圈|城市群|经济圈|大湾区|片区)")
 
 
@@ -152,9 +154,11 @@ class Gazetteer:
                 return [city], i + length
             if piece in self.counties:
                 return [_pick(self.counties[piece], _context_province(before, hint), _context_city(before))], i + length
-            if piece in self.county_shorts:
+            if piece in self.county_shorts and piece not in _WORDLIKE_SHORTS:
                 county = _pick(self.county_shorts[piece], _context_province(before, hint), _context_city(before))
-                if rest[:1] in ("市", "县") and not county.name.endswith(rest[0]):
+                if before and county.province != _context_province(before, hint):
+                    continue  # 江阴市资源循环利用: 资源县 lies in another province
+                if rest[:1] in ("市", "县", "区") and not county.name.endswith(rest[0]):
                     # renamed since the gazetteer was made (邵东县 → 邵东市): keep the name as written
                     return [Place(piece + rest[0], "county", county.province, county.city)], i + length + 1
                 return [county], i + length
@@ -171,6 +175,8 @@ class Gazetteer:
             found = self.cities.get(window[:length]) or self.counties.get(window[:length]) or self.county_shorts.get(window[:length])
             if found:
                 city, own_start = found[0], length
+                if window[:length] in self.aliases:  # 红河州经开区: the city as written
+                    city = Place(window[:length], "city", city.province, window[:length])
                 break
         for suffix in ZONE_SUFFIXES:
             k = window.find(suffix, own_start)
@@ -182,8 +188,8 @@ class Gazetteer:
                 continue
             if city is None and (not strong or len(own) < 2 or own in self._known or _NOT_PLACES.search(own + suffix)):
                 continue
-            if city is not None and own == "" and suffix in ("新区", "园区", "港区", "基地"):
-                continue  # 青岛新区? too vague without a proper name of its own
+            if city is not None and own == "" and suffix in ("园区", "港区", "基地"):
+                continue  # too vague without a proper name of its own
             name = window[:k] + suffix
             zone = Place(name, "zone", city.province if city else None, city.name if city else None)
             places = [] if city is None or any(p.name == city.name for p in before) else [city]
