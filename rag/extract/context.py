@@ -29,9 +29,11 @@ _NATIONAL_WORD = re.compile(r"国家级|国家(?=首批|第.批|先进制造|战
 _PROVINCIAL_WORD = re.compile(r"省级|省(?=首批|第.批)")
 _MUNICIPAL_WORD = re.compile(r"市级|市(?=首批|第.批)")
 _ORG = re.compile(
-    r"工业和信息化部|工信部|国家发展和改革委员会|国家发展改革委|国家发改委|科学技术部|科技部|商务部|财政部|国务院|"
+    r"(?:工业和信息化部|科学技术部|科技部)(?:中小企业局|火炬高技术产业开发中心|火炬中心)?|工信部|国家发展和改革委员会|"
+    r"国家发展改革委|国家发改委|商务部|财政部|国务院(?:办公厅)?|"
     r"(?:[省市区县])?(?:工业和信息化厅|工业和信息化局|工业和信息化委员会|经济和信息化厅|经济和信息化局|经济和信息化委员会|"
-    r"经信厅|经信局|经信委|工信厅|工信局|发展和改革委员会|发展改革委|发改委|科学技术厅|科学技术局|科技厅|科技局|人民政府)"
+    r"经信厅|经信局|经信委|工信厅|工信局|发展和改革委员会|发展改革委|发改委|科学技术厅|科学技术局|科技厅|科技局|"
+    r"商务厅|商务局|中小企业发展促进中心|中小企业局|人民政府(?:办公厅)?)"
 )
 _NATIONAL_ORGS = ("工业和信息化部", "工信部", "国家发展和改革委员会", "国家发展改革委", "国家发改委", "科学技术部", "科技部",
                   "商务部", "财政部", "国务院")
@@ -40,6 +42,7 @@ _BODY_ALIASES = [
     ("工业和信息化部", "工信部"),
     ("国家发展和改革委员会", "国家发展改革委", "国家发改委"),
     ("科学技术部", "科技部"),
+    ("科学技术部火炬高技术产业开发中心", "科技部火炬中心"),
 ]
 _YEAR = re.compile(r"(?<![自从至到止])((?:19|20)\d{2})\s*年度?(?!\d{1,2}月\d{1,2}日)(?!以来|底|末|前|后|初|上半年|下半年)")
 _DAY = re.compile(r"(?<![年\d])(\d{1,2})月(\d{1,2})日")
@@ -85,11 +88,11 @@ def _same_body(a: str, b: str) -> bool:
 
 
 def _place_before(text: str, end: int) -> Optional[str]:
-    """The province or city written right before an organisation name (河南省工业和信息化厅)."""
+    """The province, city or county written right before an organisation name (河南省工业和信息化厅)."""
     g = gazetteer()
     for length in range(min(8, end), 1, -1):
         piece = text[end - length:end]
-        if g.province(piece) or piece in g.cities:
+        if g.province(piece) or piece in g.cities or (piece in g.counties and len(piece) >= 3):
             return piece
     return None
 
@@ -100,14 +103,18 @@ def _bodies(text: str) -> list[tuple[int, str, Optional[str]]]:
     out = []
     for m in _ORG.finditer(text):
         org = m.group(0)
-        place = _place_before(text, m.start())
+        place = full_place = _place_before(text, m.start())
+        if org[0] in "省市区县":  # 内蒙古自治区工业和信息化厅: the 区 belongs to the place
+            with_suffix = _place_before(text, m.start() + 1)
+            if with_suffix and len(with_suffix) > 1:
+                place, full_place = with_suffix[:-1], with_suffix
         body = (place or "") + org
         start = m.start() - len(place or "")
-        if org in _NATIONAL_ORGS:
+        if org.startswith(_NATIONAL_ORGS):
             level = "national"
-        elif org.startswith("省") or org.endswith("厅") or (place and g.province(place) and place not in ("北京市", "天津市", "上海市", "重庆市")):
-            level = "provincial"
-        elif org.startswith(("市", "区", "县")) or (place and place in g.cities):
+        elif org.startswith("省") or org.endswith("厅") or (full_place and g.province(full_place)):
+            level = "provincial"  # a municipality's own bodies (重庆市…) rank as provincial
+        elif org.startswith(("市", "区", "县")) or (full_place and (full_place in g.cities or full_place in g.counties)):
             level = "municipal"
         else:
             continue  # 发展改革委 with no place: whose?
@@ -115,23 +122,32 @@ def _bodies(text: str) -> list[tuple[int, str, Optional[str]]]:
     return out
 
 
+def _ends_place(text: str, end: int) -> bool:
+    """重庆市第三批: the 市 ends a place name; it is no level word of its own."""
+    g = gazetteer()
+    return any(g.province(text[end - k:end]) or text[end - k:end] in g.cities for k in range(3, 6) if end - k >= 0)
+
+
 def _level_words(text: str) -> list[tuple[int, str]]:
+    """Level cues in text order: the words (国家级, 省级, 市首批 …) first, then places' own lists."""
     g = gazetteer()
     found = [(m.start(), "national") for m in _NATIONAL_WORD.finditer(text)]
     found += [(m.start(), "provincial") for m in _PROVINCIAL_WORD.finditer(text)]
-    found += [(m.start(), "municipal") for m in _MUNICIPAL_WORD.finditer(text) if not text[max(0, m.start() - 1):m.start()] in ("城", "都")]
+    found += [(m.start(), "municipal") for m in _MUNICIPAL_WORD.finditer(text)
+              if text[max(0, m.start() - 1):m.start()] not in ("城", "都") and not _ends_place(text, m.start() + 1)]
     # A named province's or city's own list: 河南省先进制造业集群名单, 山东省首批…, 西安市首批…
+    places = []
     for m in re.finditer(r"([\u4e00-\u9fff]{2,5}?)(?=首批|第.批|" + PROGRAMS.pattern + ")", text):
         piece = m.group(1)
         for k in range(len(piece) - 1):
             place = piece[k:]
-            if g.province(place) and place not in ("北京市", "天津市", "上海市", "重庆市"):
-                found.append((m.start() + k, "provincial"))
+            if g.province(place):  # municipalities (重庆市) included: their lists are provincial
+                places.append((m.start() + k, "provincial"))
                 break
             if place in g.cities and place.endswith("市"):
-                found.append((m.start() + k, "municipal"))
+                places.append((m.start() + k, "municipal"))
                 break
-    return sorted(found)
+    return sorted(found) + sorted(places)
 
 
 def read_facts(text: str, doc_date: Optional[str] = None) -> ListFacts:
