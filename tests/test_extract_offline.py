@@ -223,3 +223,25 @@ def test_stop_words_never_cut_a_place_name_in_two():
     places = [p for p in g.known if len(p) <= 6]
     cut = [p for p in places if name_start(p + "机械") > 0]
     assert cut == []
+
+
+def test_a_city_cluster_and_a_district_cluster_of_the_same_industry_stay_apart(tmp_path):
+    recs = extract_text(tmp_path, "广东集群\n工业和信息化部公布名单，广州市眼镜先进制造业集群入选。"
+                                  "此外，广州增城区眼镜产业集群、浙江省温州市瑞安市汽车关键零部件产业集群发展良好。"
+                                  "瑞安市汽车关键零部件产业集群产值突破500亿元。\n")
+    assert names(recs) == ["广州市眼镜先进制造业集群", "广州增城区眼镜产业集群", "浙江省温州市瑞安市汽车关键零部件产业集群"]
+    assert recs[1].regions == ["广州市", "增城区"] and recs[1].level is None
+
+
+def test_lists_written_as_semicolon_runs_and_table_rows(tmp_path):
+    recs = extract_text(tmp_path, "关于2024年重庆市第二批省级特色产业集群名单的公示\n"
+                                  "重庆市经济和信息化委员会确定了第二批3个省级特色产业集群，现将名单予以公示。\n"
+                                  "江津区电线电缆产业集群；璧山区、涪陵区智能终端产业集群；桂林市茶产业集群。\n"
+                                  "| 序号 | 集群名称 | 主导产业 |\n| --- | --- | --- |\n| 1 | 宝鸡市眼镜产业集群 | — |\n")
+    got = by_name(recs)
+    assert set(got) == {"江津区电线电缆产业集群", "璧山区、涪陵区智能终端产业集群", "桂林市茶产业集群", "宝鸡市眼镜产业集群"}
+    assert got["桂林市茶产业集群"].industry == "茶"
+    assert got["璧山区、涪陵区智能终端产业集群"].regions == ["璧山区", "涪陵区"]
+    assert got["江津区电线电缆产业集群"].province == "重庆市"
+    assert all(r.level == "provincial" and r.batch == 2 and r.year == 2024 for r in recs)
+    assert got["江津区电线电缆产业集群"].recognised_by == "重庆市经济和信息化委员会"

@@ -61,6 +61,7 @@ _GENERIC_WORD = (
     r"东部|中部|西部|东北|中西部|东中西部|南部|北部|地区|沿海|沿江|沿边|内陆|长三角|珠三角|京津冀|粤港澳|大湾区|"
     r"成渝|黄河流域|长江经济带|都市圈|城市群|经济圈|一带一路"
 )
+_FUNCTION_CHARS = set("第等的各该新大小级型个批类和及与之其首全本我这那每某多几两些")
 GENERIC_INDUSTRY = re.compile(r"^(?:" + _GENERIC_WORD + r")+$")
 _BAD_INDUSTRY = re.compile(r"(?:领域|方面|行业)$|[的是了]|^[和与及、]|[、]$")
 
@@ -110,11 +111,15 @@ def trim_trailing(segment: str) -> str:
     return _TRAIL_NOISE.sub("", segment)
 
 
-def valid_industry(industry: str) -> bool:
+def valid_industry(industry: str, after_place: bool = False) -> bool:
+    """An industry names a trade: 2+ characters, or one after a place (桂林市茶产业集群), never only
+    generic words (特色优势, 千亿级), a domain (…领域), or places (成渝)."""
     industry = industry.strip()
     han = sum(1 for c in industry if "\u4e00" <= c <= "\u9fff")
-    if han < 2 and not re.search(r"[A-Za-z]", industry):
+    if han < (1 if after_place else 2) and not re.search(r"[A-Za-z]", industry):
         return False
+    if han == 1 and industry in _FUNCTION_CHARS:
+        return False  # 深圳第4个…: an ordinal, not an industry
     if _BAD_INDUSTRY.search(industry) or GENERIC_INDUSTRY.match(industry):
         return False
     if gazetteer().parse_prefix(industry + "业").end >= len(industry):
@@ -136,10 +141,13 @@ def parse_name(body: str, head: str, province_hint: Optional[str] = None) -> Opt
     prefix = gazetteer().parse_prefix(body, province_hint)
     industry = body[prefix.end:]
     lead = LEAD_NOISE.match(industry)  # 河南省首批… : level words after the place
+    after_place = bool(prefix.places)
     if lead and lead.end():
-        return None if not valid_industry(industry[lead.end():]) else ParsedName(
-            body[: prefix.end] + industry[lead.end():] + head, prefix, industry[lead.end():], head)
-    if not valid_industry(industry):
+        rest = industry[lead.end():]
+        if not valid_industry(rest, after_place):
+            return None
+        return ParsedName(body[: prefix.end] + rest + head, prefix, rest, head)
+    if not valid_industry(industry, after_place):
         return None
     return ParsedName(body + head, prefix, industry, head)
 

@@ -21,7 +21,7 @@ from ..core.types import NormalisedDocument
 from ..schemas import ClusterMention, Evidence
 from .context import ListFacts, is_descriptor, is_target, read_facts
 from .names import NAME_CHAR, HEAD_RE, STOPS, ParsedName, minimal_head, name_start, parse_name, trim_trailing
-from .places import gazetteer
+from .places import gazetteer, same_or_outer
 
 _HEAD = re.compile(r"集群(?![化式])")
 _SENTENCE_END = re.compile(r"[。！？；!?;\n]")
@@ -173,6 +173,7 @@ def find_candidates(ndoc: NormalisedDocument) -> list[Candidate]:
         found = _compressed(text, left, raw, head, head_end) or _single(text, left, raw, head, head_end)
         if not found:
             _share_series_attributes(text, out, raw, head, left)
+        floor = max([floor] + [c.end for c in found])  # after a place list in parentheses, too
         out.extend(c for c in found if not _slogan(text, c.start, head_end, c.parsed))
     return out
 
@@ -378,37 +379,36 @@ def _canonical(s: str) -> str:
     return "".join(ch for ch in s if unicodedata.category(ch)[0] not in "PSZ")
 
 
-def _place_keys(c: Candidate) -> frozenset[str]:
-    keys = set()
-    for p in c.parsed.prefix.places:
-        name = p.name
-        for suffix in ("特别行政区", "自治区", "自治州", "省", "市", "区", "县"):
-            if name.endswith(suffix) and len(name) > len(suffix):
-                name = name[: -len(suffix)]
-                break
-        keys.add(name)
-    return frozenset(keys)
-
-
 def _merge(candidates: list[Candidate]) -> list[list[Candidate]]:
+    """Group mentions of one cluster: same industry, and one's places are the other's or only add
+    their province/city. A mention without places joins the one cluster it can mean; when it could
+    mean several (生物医药产业集群 after 烟台市… and 临沂市…) it is dropped."""
     groups: list[list[Candidate]] = []
+    bare: list[Candidate] = []
     for c in candidates:
+        places = c.parsed.prefix.places
+        if not places:
+            bare.append(c)
+            continue
         key = _canonical(c.parsed.industry)
-        places = _place_keys(c)
-        matches = []
         for g in groups:
-            if _canonical(g[0].parsed.industry) != key:
-                continue
-            other = frozenset().union(*(_place_keys(x) for x in g))
-            if places <= other or other <= places:
-                matches.append(g)
-        if len(matches) == 1:
-            matches[0].append(c)
-        elif not matches:
+            fullest = max(g, key=lambda x: len(x.parsed.prefix.places)).parsed.prefix.places
+            if _canonical(g[0].parsed.industry) == key and (same_or_outer(places, fullest) or same_or_outer(fullest, places)):
+                g.append(c)
+                break
+        else:
             groups.append([c])
-        elif places:
+    for c in bare:
+        key = _canonical(c.parsed.industry)
+        fits = [g for g in groups if _canonical(g[0].parsed.industry) == key]
+        if len(fits) == 1:
+            fits[0].append(c)
+        elif not fits:
             groups.append([c])
-        # a bare repeat that fits several clusters (生物医药产业集群 after 烟台市… and 临沂市…) is dropped
+    order = {id(c): i for i, c in enumerate(candidates)}
+    for g in groups:
+        g.sort(key=lambda c: order[id(c)])
+    groups.sort(key=lambda g: order[id(g[0])])
     return groups
 
 
@@ -421,8 +421,8 @@ def _record(doc_id: str, ndoc: NormalisedDocument, group: list[Candidate], home:
         if facts.compatible(c.facts):
             facts.fill(c.facts)
     regions = list(named.regions)
-    for c in group:
-        regions += [r for r in c.regions if r not in regions and _place_keys(c) <= _place_keys(named)]
+    for c in group:  # a place list in parentheses given with a shorter mention
+        regions += [r for r in c.regions if r not in regions]
     province = named.parsed.province
     if province is None and not named.parsed.prefix.places:
         province = facts.province or home

@@ -265,6 +265,23 @@ def _pick(options: list[Place], province: Optional[str] = None, city: Optional[s
     return options[0]
 
 
+def stem(name: str) -> str:
+    """郑州市 → 郑州, 郑州高新区 → 郑州高新, 河南省 → 河南 (the form places are compared in)."""
+    for suffix in ("特别行政区", "自治区", "自治州", "省", "市", "区", "县"):
+        if name.endswith(suffix) and len(name) > len(suffix):
+            return name[: -len(suffix)]
+    return name
+
+
+def same_or_outer(fewer: list[Place], more: list[Place]) -> bool:
+    """True when `more` names the places of `fewer` plus only their province or city:
+    瑞安市… and 浙江省温州市瑞安市… are one cluster; 广州市… and 广州增城区… are not."""
+    mine = {stem(p.name) for p in fewer}
+    outer = mine | {stem(x) for p in fewer for x in (p.city, p.province) if x}
+    theirs = {stem(p.name) for p in more}
+    return mine <= theirs and theirs <= outer
+
+
 def province_of(places: list[Place]) -> Optional[str]:
     """The single province all places lie in; None when they span several or none is known."""
     provinces = {p.province for p in places if p.province}

@@ -15,7 +15,7 @@ from pydantic import BaseModel, Field
 from ..core.chinese import fold
 from ..schemas import ClusterMention
 from .names import split_head
-from .places import gazetteer
+from .places import Place, gazetteer, same_or_outer
 
 _SUFFIXES = ("特别行政区", "自治区", "自治州", "省", "市", "区", "县")
 _LEVEL_RANK = {"national": 3, "provincial": 2, "municipal": 1, None: 0}
@@ -32,12 +32,17 @@ def _stem(place: str) -> str:
     return place
 
 
-def _parts(name: str) -> tuple[frozenset[str], str]:
-    """(place stems, industry) of a written name; the province counts only when no smaller place is written."""
+def _parse(name: str) -> tuple[list[Place], str]:
     body, _ = split_head(_canonical(name))
     prefix = gazetteer().parse_prefix(body)
-    places = [p for p in prefix.places if p.kind != "province"] or prefix.places
-    return frozenset(_stem(p.name) for p in places), body[prefix.end:]
+    return prefix.places, body[prefix.end:]
+
+
+def _parts(name: str) -> tuple[frozenset[str], str]:
+    """(place stems, industry) of a written name; the province counts only when no smaller place is written."""
+    places, industry = _parse(name)
+    places = [p for p in places if p.kind != "province"] or places
+    return frozenset(_stem(p.name) for p in places), industry
 
 
 def cluster_key(name: str) -> str:
@@ -124,7 +129,9 @@ def build_cluster_table(records: Iterable[ClusterMention]) -> list[ClusterRow]:
     for key in sorted(groups, key=lambda k: len(parts[k][0])):
         places, industry = parts[key]
         province = next((m.province for m in groups[key] if m.province), None)
+        mine = _parse(groups[key][0].name)[0]
         fits = [k for k in groups if k != key and parts[k][1] == industry and places < parts[k][0]
+                and (not places or same_or_outer(mine, _parse(groups[k][0].name)[0]))
                 and (province is None or any(m.province in (None, province) for m in groups[k]))]
         if len(fits) == 1:
             groups[fits[0]].extend(groups.pop(key))
