@@ -29,7 +29,7 @@ _CLAUSE_END = re.compile(r"[，,。！？；!?;：:\n]")
 _COUNT = r"(?:\d+|[一二两三四五六七八九十]+)"
 # The tail of a compressed list before the shared head noun: 等, 等4个, 2个, then list attributes
 # (省级, 新材料) that are not part of the members' names.
-_LIST_TAIL = re.compile(r"(?:等\s*(?:(?P<c1>" + _COUNT + r")\s*个)?|(?P<c2>" + _COUNT + r")\s*个)(?P<attrs>[\u4e00-\u9fff]{0,10})$")
+_LIST_TAIL = re.compile(r"(?:等\s*(?:(?P<c1>" + _COUNT + r")\s*[个大])?|(?P<c2>" + _COUNT + r")\s*[个大])(?P<attrs>[\u4e00-\u9fff]{0,10})$")
 # A list item's marker: 1. / 1、/ (一) / 一、/ - / a table row (| 1 | …) / a bare number cell (1宝鸡市…).
 _ITEM = re.compile(r"\s*(?:\d{1,3}\s*[.、．)）]|[（(][一二三四五六七八九十\d]{1,3}[)）]|[一二三四五六七八九十]{1,3}、|[-*•·●◆■]+|"
                    r"\|(?:\s*\d{1,3}\s*\|)?|\d{1,3}\s*(?=[\u4e00-\u9fff]))\s*")
