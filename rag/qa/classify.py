@@ -30,8 +30,8 @@ _WHERE = re.compile(
     r"哪里|哪儿|在哪(?:里|儿)|在哪[？?]?$|何地|何处|所在地|"
     rf"哪[{_NUM}]?[个些座]?(?:城市|省份|区县|县级市|地区|地方|区域|省区市|园区|(?:省|市|区|县)(?!级))"
 )
-_COUNT = re.compile(r"(?:几|多少)(个|家|条|项|批|类|座|所|篇|份)|数量是多少|有多少")
-_MEASURE = re.compile(r"(?:几|多少)(个|家|条|项|批|类|座|所|篇|份|辆|件|人|名|位|种|款|套|台)([^，,。？?；;、（(]*)")
+_COUNT = re.compile(r"(?<!哪)(?:几|多少)(个|家|条|项|批|类|座|所|篇|份)|数量是多少|有多少")
+_MEASURE = re.compile(r"(?<!哪)(?:几|多少)(个|家|条|项|批|类|座|所|篇|份|辆|件|人|名|位|种|款|套|台)([^，,。？?；;、（(]*)")
 _NUMERIC = re.compile(r"多少|比重|比例|占比|百分之|增长|增速|产值|营收|收入|规模|达到|超过|几成")
 _LIST = re.compile(rf"哪些|分别是|分别为|哪[{_NUM}]+个|包括哪|有哪|名单|什么名字|叫什么|哪几")
 _CROSS = re.compile(r"这些文章|这几篇|各篇|所有文章|全部文章|文章中|一共提到|这些报道|各文章|合计")
@@ -98,7 +98,7 @@ def question_kind(q: str) -> str:
         return "where"
     if _COUNT.search(q) and not re.search(r"比重|比例|占比|百分之", q):
         return "count"
-    if re.search(r"多少|几", q) or (_NUMERIC.search(q) and not _LIST.search(q)):
+    if re.search(r"多少|(?<!哪)几", q) or (_NUMERIC.search(q) and not _LIST.search(q)):
         return "numeric"
     if _LIST.search(q) or re.search(r"哪[个一]", q):
         return "list"

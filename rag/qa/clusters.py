@@ -74,26 +74,24 @@ class ClusterFacts:
     # --- questions -> rows -------------------------------------------------------------
 
     def named_in(self, folded: str) -> list[tuple[object, int, int]]:
-        """Rows whose name or industry the question writes (longest match wins an overlap)."""
+        """Rows whose name the question writes: their industry followed by a head noun
+        (新一代信息技术集群), or their full name. Of overlapping industries the longest wins
+        (铝基新材料 over 新材料); rows with the same industry are all kept, for the other
+        filters to choose from (烟台市 / 临沂市生物医药产业集群)."""
         found = []
         for row in self.rows:
             name, industry = fold(row.name), industry_of(row)
-            for term in (name, industry):
-                if len(term) < 2:
-                    continue
-                pos = folded.find(term)
-                # an industry alone is a domain (新一代信息技术和高端装备两类集群), not a name,
-                # unless a head noun follows it (新一代信息技术集群)
-                if pos >= 0 and (term == name or folded.startswith(HEAD_NOUNS, pos + len(term))):
-                    found.append((row, pos, pos + len(term)))
-                    break
-        found.sort(key=lambda t: t[2] - t[1], reverse=True)
-        kept: list[tuple[object, int, int]] = []
-        for row, s, e in found:
-            inside = [k for k in kept if k[1] <= s and e <= k[2]]
-            if not inside or any(k[2] - k[1] == e - s for k in inside):
-                kept.append((row, s, e))
-        return kept
+            if len(industry) < 2:
+                continue
+            pos = folded.find(industry)
+            # an industry alone is a domain (新一代信息技术和高端装备两类集群), not a name
+            at = folded.find(name)
+            if pos >= 0 and (at >= 0 or folded.startswith(HEAD_NOUNS, pos + len(industry))):
+                span = (at, at + len(name)) if at >= 0 else (pos, pos + len(industry))
+                found.append((row, pos, pos + len(industry), span))
+        # returned spans cover the written name (赣州市稀土…集群), so its place is not context
+        return [(row, *span) for row, s, e, span in found
+                if not any(s2 <= s and e <= e2 and (e2 - s2) > (e - s) for _, s2, e2, _ in found)]
 
     def extra_places(self, folded: str) -> list[Place]:
         """Places the table knows (兰考, 巩义) that the gazetteer only matches with a suffix."""

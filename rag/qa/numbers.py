@@ -79,7 +79,10 @@ def chinese_to_number(text: str) -> Optional[float]:
     if not text or any(c not in _CN for c in text):
         return None
     if not any(c in SMALL_UNITS or c in BIG_UNITS for c in text):
-        return float("".join(str(DIGITS[c]) for c in text))
+        # read digit by digit only when it is clearly written that way (二〇二三); 七八 is "7 or 8"
+        if len(text) >= 3 or "〇" in text or "零" in text or len(text) == 1:
+            return float("".join(str(DIGITS[c]) for c in text))
+        return None
     total = 0.0
     section = 0.0
     digit: Optional[int] = None

@@ -95,6 +95,7 @@ def find_places(text: str) -> list[tuple[int, int, Place]]:
         end = m.end()
         if place.kind == "county" and place.written != place.full and text.startswith(place.full[-1], end):
             end += 1  # 郑州金水 + 区
+            place = Place(text[m.start():end], place.full, place.kind, place.province, place.city)
         if place.kind in ("city", "county"):
             for zone in ZONE_WORDS:
                 if text.startswith(zone, end):

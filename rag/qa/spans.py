@@ -33,7 +33,7 @@ _PERSON = re.compile(
 )
 _ITEM_SPLIT = re.compile(r"[、，,；;/]")
 _ITEM_SPLIT_WORDS = re.compile(r"[、，,；;/]|(?<=[\u4e00-\u9fa5])(?:和|与|及|以及)(?=[\u4e00-\u9fa5])")
-_TRAILING = re.compile(r"(?:等)?(?:[\d一二两三四五六七八九十]+[个家条项所座])?(?:[\u4e00-\u9fa5]{0,6}?(?:企业|公司|单位|机构))?$")
+_COUNT_TAIL = re.compile(r"[\d一二两三四五六七八九十]+[个家条项所座](?:[\u4e00-\u9fa5]{0,4}(?:企业|公司|单位|机构|集群))?$")
 
 
 def find_orgs(text: str) -> list[tuple[int, int, str]]:
@@ -54,7 +54,15 @@ def find_orgs(text: str) -> list[tuple[int, int, str]]:
             if not own and before.endswith(("国家", "省", "市")):
                 s -= 2 if before.endswith("国家") else 1
         name = text[s:m.end()]
-        if name in ("政府", "委员会", "办公室") or name.endswith("部门"):
+        # a generic 委员会/办公室 match may start early (2023年郑州市发展和改革委员会): start at its place
+        inner = [ps for ps, _, _ in find_places(name) if ps > 0]
+        if inner:
+            s += inner[0]
+            name = text[s:m.end()]
+        while name and name[0] in "年月日在由和与及的了是经据对向从将":
+            s += 1
+            name = name[1:]
+        if len(name) < 2 or name in ("政府", "委员会", "办公室") or name.endswith("部门"):
             continue
         out.append((s, m.end(), name))
     return out
@@ -66,8 +74,11 @@ def find_persons(text: str) -> list[tuple[int, int, str]]:
 
 def split_items(text: str) -> list[tuple[int, int]]:
     """Spans of the members of a written list (万华化学、泰和新材等龙头企业 → 万华化学, 泰和新材)."""
-    m = _TRAILING.search(text)
-    body_end = m.start() if m and m.start() > 0 else len(text)
+    # the members end at 等 (…等龙头企业) or at a count (…4家企业)
+    body_end = text.rfind("等") if "等" in text else len(text)
+    m = _COUNT_TAIL.search(text[:body_end])
+    if m and m.start() > 0:
+        body_end = m.start()
     spans, start = [], 0
     # 和/与/及 join two items only when no 、 lists them (泰和新材 stays whole in 万华化学、泰和新材)
     splitter = _ITEM_SPLIT if "、" in text[:body_end] else _ITEM_SPLIT_WORDS
