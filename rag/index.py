@@ -133,6 +133,8 @@ def _file_sha256(path: Path) -> Optional[str]:
 
 
 class Index:
+    batch_chunks = BATCH_CHUNKS
+
     def __init__(self, settings: Settings, conn: sqlite3.Connection, embeddings=None) -> None:
         self.settings = settings
         self.db = Path(settings.db)
@@ -394,9 +396,9 @@ class Index:
         files, problems = find_files(paths)
         summary.errors.extend(problems)
         todo = self._plan(files, summary, extract)
-        # Opening a local Chroma folder rewrites its files, so an unchanged corpus leaves it alone;
-        # a server is checked every time (a new, empty server gets this index's vectors again).
-        if self._meta("dirty") or ((todo or self.settings.chroma_url) and self.vector_count() != self.count_chunks()):
+        # Opening a local Chroma folder rewrites its files, so an unchanged corpus leaves it alone.
+        # A server is checked every time: a new, empty server gets this index's vectors again.
+        if self._meta("dirty") or todo or (self.settings.chroma_url and self.vector_count() != self.count_chunks()):
             self._sync_vectors()
         bar = _progress_bar(len(todo), progress)
         batch: list[_Pending] = []
@@ -405,7 +407,7 @@ class Index:
                 pending = self._prepare_one(path, size, mtime, extract, summary)
                 if pending:
                     batch.append(pending)
-                if sum(len(p.chunks) for p in batch) >= BATCH_CHUNKS:
+                if sum(len(p.chunks) for p in batch) >= self.batch_chunks:
                     self._write_batch(batch, summary)
                     bar.update(len(batch))
                     batch = []
@@ -563,7 +565,6 @@ class Index:
 
     def _sync_vectors(self) -> None:
         """Make Chroma hold exactly SQLite's chunks (after an interrupted ingest or on a new server)."""
-        self._mark_dirty()
         store = self._vectors()
         have = store.get(include=["metadatas"])
         have_sha = {i: (m or {}).get("sha256") for i, m in zip(have["ids"], have["metadatas"])}
@@ -571,11 +572,14 @@ class Index:
                                  "JOIN documents d USING (doc_id) ORDER BY c.doc_id, c.idx").fetchall()
         wanted = {r[0] for r in rows}
         extra = [i for i in have_sha if i not in wanted]
+        missing = [r for r in rows if have_sha.get(r[0]) != r[4]]
+        if not (extra or missing):
+            return
+        self._mark_dirty()
         if extra:
             store.delete(ids=extra)
-        missing = [r for r in rows if have_sha.get(r[0]) != r[4]]
-        for s in range(0, len(missing), BATCH_CHUNKS):
-            part = missing[s:s + BATCH_CHUNKS]
+        for s in range(0, len(missing), self.batch_chunks):
+            part = missing[s:s + self.batch_chunks]
             chunks = [Chunk(doc_id=r[1], index=r[2], text=r[3], norm_start=0, norm_end=0, start=0, end=0) for r in part]
             self._add_vectors(chunks, {r[1]: r[4] for r in part})
 

@@ -36,11 +36,12 @@ def closed_port() -> int:
     return free_port()
 
 
-def _wait_http(url: str, proc: subprocess.Popen, seconds: float = 30.0) -> None:
+def _wait_http(url: str, proc: subprocess.Popen, log, seconds: float = 30.0) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            raise RuntimeError(f"server exited with {proc.returncode}: {proc.stdout.read() if proc.stdout else ''}")
+            log.seek(0)
+            raise RuntimeError(f"server exited with {proc.returncode}: {log.read()[-2000:]!r}")
         try:
             with urllib.request.urlopen(url, timeout=1) as r:
                 if r.status == 200:
@@ -52,17 +53,19 @@ def _wait_http(url: str, proc: subprocess.Popen, seconds: float = 30.0) -> None:
 
 @contextlib.contextmanager
 def _server(cmd: list[str], health_url: str) -> Iterator[None]:
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    try:
-        _wait_http(health_url, proc)
-        yield
-    finally:
-        proc.terminate()
+    # Server logs go to a file: an unread pipe fills up and blocks the server mid-request.
+    with tempfile.TemporaryFile(mode="w+") as log:
+        proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, text=True)
         try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+            _wait_http(health_url, proc, log)
+            yield
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
 
 
 @contextlib.contextmanager

@@ -1,0 +1,123 @@
+import re
+
+import pytest
+
+from rag.errors import ConfigError, InputError
+from rag.index import Index
+from rag.retrieve import fuse, snippet
+from support_chroma import (SEED_000, SEED_001, SEED_002, SEED_003, SEED_004, seeded_db, settings_for,
+                            write_article, write_articles)
+
+
+@pytest.fixture(scope="module")
+def index():
+    with Index.open(settings_for(seeded_db()), create=False) as ix:
+        yield ix
+
+
+def test_fusion_prefers_agreement_and_reports_both_ranks():
+    fused = fuse([["a", "b", "c"], ["b", "d"]])
+    assert fused[0][0] == "b" and fused[0][2] == [2, 1]
+    assert {x for x, _, _ in fused} == {"a", "b", "c", "d"}
+    ranks = {x: r for x, _, r in fused}
+    assert ranks["a"] == [1, None] and ranks["d"] == [None, 2]
+
+
+def test_fusion_weights_shift_the_balance():
+    assert fuse([["a"], ["b"]], [1.0, 2.0])[0][0] == "b"
+    assert fuse([["a"], ["b"]], [2.0, 1.0])[0][0] == "a"
+    # equal scores: the earlier ranking's item first, deterministically
+    assert [x for x, _, _ in fuse([["a"], ["b"]])] == ["a", "b"]
+
+
+@pytest.mark.parametrize("query, doc", [
+    ("鄭州市首批市級戰略性新興產業集群", SEED_000),  # Traditional, as the article is written
+    ("郑州市首批市级战略性新兴产业集群有哪些", SEED_000),
+    ("巩义市铝基新材料", SEED_000),
+    ("工信部公布45个国家先进制造业集群名单", SEED_001),
+    ("工信部公布45個國家先進製造業集群名單", SEED_001),
+    ("山东有几个产业集群入选首批战略性新兴产业集群", SEED_002),
+    ("烟台市先进结构材料产业集群", SEED_002),
+    ("聊城培育新质生产力 现代化产业体系", SEED_003),
+    ("河南省先进制造业集群竞赛 拟认定名单公示", SEED_004),
+    ("河南省先進製造業集群競賽評價辦法", SEED_004),
+])
+def test_seed_queries_rank_the_right_document_first(index, query, doc):
+    hits = index.search(query, k=3)
+    assert hits and hits[0].doc_id == doc, [(h.doc_id, h.dense_rank, h.keyword_rank) for h in hits]
+
+
+def test_every_hit_points_at_its_exact_original_text(index):
+    for query in ("产业集群名单", "新材料", "超硬材料產業集群", "2023年"):
+        hits = index.search(query, k=8)
+        assert hits
+        for h in hits:
+            original = index.original(h.doc_id)
+            assert original[h.start:h.end] == h.text == h.chunk.original_text
+            assert h.dense_rank is not None or h.keyword_rank is not None
+            assert h.score > 0
+        assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
+
+
+def test_hits_carry_title_and_date(index):
+    hit = index.search("郑州 战略性新兴产业集群 梯次格局", k=1)[0]
+    assert hit.doc_id == SEED_000 and hit.date == "2023-12-31" and "郑州" in hit.title
+
+
+def test_snippet_is_original_text_around_the_match(index):
+    hit = index.search("淄博市新型功能材料产业集群", k=1)[0]
+    text = snippet(index, hit, "淄博市新型功能材料产业集群")
+    assert "淄博市新型功能材料产业集群" in text
+    collapsed = re.sub(r"\s+", " ", index.original(hit.doc_id))
+    assert text.strip("…") in collapsed
+    # Traditional article: the snippet shows the original script, pinyin readings included
+    hit = index.search("登封市新材料", k=1)[0]
+    text = snippet(index, hit, "登封市新材料")
+    assert hit.doc_id == SEED_000 and "登封" in text and text.strip("…") in re.sub(r"\s+", " ", index.original(SEED_000))
+
+
+def test_document_filter(index):
+    hits = index.search("战略性新兴产业集群", k=5, doc_ids=[SEED_002])
+    assert hits and {h.doc_id for h in hits} == {SEED_002}
+    with pytest.raises(InputError, match="no such document"):
+        index.search("集群", doc_ids=["not-indexed"])
+
+
+def test_date_filters(index):
+    hits = index.search("产业集群名单", k=10, date_from="2024")
+    assert hits and all(h.date >= "2024" for h in hits)
+    hits = index.search("产业集群名单", k=10, date_from="2022-11", date_to="2022-12-31")
+    assert {h.doc_id for h in hits} == {SEED_001}
+    assert index.search("产业集群", k=3, date_to="1999") == []
+    with pytest.raises(InputError, match="must look like"):
+        index.search("集群", date_from="yesterday")
+
+
+def test_bad_queries_and_k(index):
+    with pytest.raises(InputError, match="empty search query"):
+        index.search("  \u3000 ")
+    with pytest.raises(ConfigError, match="at least 1"):
+        index.search("集群", k=0)
+
+
+def test_empty_index_is_a_one_line_error(tmp_path):
+    with Index.open(settings_for(tmp_path / "db")) as ix:
+        with pytest.raises(ConfigError, match="is empty"):
+            ix.search("集群")
+
+
+def test_search_on_unseen_articles(tmp_path):
+    """Our own articles, not the seeds: paraphrased questions still find the right one."""
+    docs = tmp_path / "docs"
+    write_articles(docs)
+    write_article(docs / "chengdu_av.txt", "成都航空装备产业集群发展提速",
+                  ["成都市航空装备产业集群聚集整机研制、航空发动机和机载系统企业120余家。",
+                   "去年集群实现产值650亿元，同比增长18%。"], date="2023-03-02")
+    with Index.open(settings_for(tmp_path / "db")) as ix:
+        ix.ingest([docs], progress=False)
+        for query, doc in [("哪里的机器人产业集群入选了国家先进制造业集群", "wuhu_robots"),
+                           ("稀土永磁企业有多少家", "ganzhou_rare_earth"),
+                           ("鞋服企业设备联网补助多少钱", "quanzhou_shoes"),
+                           ("航空發動機企業", "chengdu_av")]:
+            assert ix.search(query, k=1)[0].doc_id == doc, query
+        assert {h.doc_id for h in ix.search("产业集群", k=10, date_to="2023-12")} == {"chengdu_av"}
