@@ -123,7 +123,13 @@ def _slot(text: str, fr) -> Optional[tuple[int, int]]:
     best, best_pos = 0.0, None
     for i, w in enumerate(fr.right[:3]):
         for m in re.finditer(re.escape(w), text):
-            seq = sum(1.0 for w2 in fr.right[i + 1:i + 4] if w2 in text[m.end():m.end() + 12])
+            seq, pos = 0.0, m.end()
+            for w2 in fr.right[i + 1:i + 4]:  # the question's next words, right after and in order
+                at = text.find(w2, pos, pos + 12)
+                if at < 0:
+                    break
+                seq += 1 / (1 + (at - pos) / 2)
+                pos = at + len(w2)
             score = seq + (1.5 if i == 0 else 1.0 if i == 1 else 0.5)
             if score > best:
                 best, best_pos = score, m.start()
@@ -147,13 +153,30 @@ def _slot(text: str, fr) -> Optional[tuple[int, int]]:
 
 # --- quantities ---------------------------------------------------------------------------
 
-def best_quantity(ctx: Context, segment: str, units: list[Unit], used: set) -> Optional[tuple[float, Unit, object]]:
+def best_quantity(ctx: Context, segment: str, units: list[Unit], used: set,
+                  prefer: Optional[float] = None) -> Optional[tuple[float, Unit, object]]:
+    """The quantity in `units` the sub-question asks for. `prefer`: a value known from the
+    cluster table; a candidate with that value wins when it scores close to the best."""
+    cands = quantity_candidates(ctx, segment, units, used)
+    if not cands:
+        return None
+    best = cands[0]
+    if prefer is not None:
+        agree = [c for c in cands if c[2].value == prefer and c[0] >= 0.6 * best[0]]
+        if agree:
+            return agree[0]
+    return best
+
+
+def quantity_candidates(ctx: Context, segment: str, units: list[Unit], used: set) -> list[tuple[float, Unit, object]]:
     fr = frame(segment)
     counted = counted_noun(segment)
+    wh = re.search(r"多少|(?<!哪)几", segment)
+    subjects = [p.short for p in ctx.places if wh and p.short in segment[:wh.start()]]
     given = question_quantities(ctx.q)
     asks_percent = re.search(r"比重|比例|占比|百分之|增长|增速|百分点|%", segment)
     counting = ctx.q.kind == "count"
-    best = None
+    out = []
     for u in units:
         for n in find_numbers(u.text):
             if (n.value, n.unit) in given or (u.doc_id, u.start + n.start) in used:
@@ -168,16 +191,19 @@ def best_quantity(ctx: Context, segment: str, units: list[Unit], used: set) -> O
                 continue
             if counted and len(counted) >= 2 and counted not in around and not _same_counted(counted, around):
                 continue  # 多少家上市企业 is not answered by 集聚企业3000余家
-            score = attraction(u.text, n.start, n.end, fr) + 2.0 * u.score
+            pull = attraction(u.text, n.start, n.end, fr, rarity=ctx.scorer.rarity)
+            if subjects and any(p in u.text for p in subjects) and not any(p in u.text[:n.start] for p in subjects):
+                pull *= 0.3  # 山东入选了几个: the count after 山东, not the list size before it
+            score = pull + 2.0 * u.score
             if ctx.q.measure and n.unit.endswith(ctx.q.measure):
                 score += 1.0
             if asks_percent and n.is_percent:
                 score += 1.0
             elif asks_percent is None and n.is_percent and fr.wh.startswith(("几", "多少个", "多少家")):
                 score -= 1.0
-            if best is None or score > best[0]:
-                best = (score, u, n)
-    return best
+            out.append((score, u, n))
+    out.sort(key=lambda t: -t[0])
+    return out
 
 
 def _same_counted(noun: str, text: str) -> bool:
@@ -186,12 +212,12 @@ def _same_counted(noun: str, text: str) -> bool:
     return noun in ("产业", "集群") and "集群" in text
 
 
-def quantity_draft(ctx: Context, units: list[Unit]) -> Optional[Draft]:
+def quantity_draft(ctx: Context, units: list[Unit], prefer: Optional[float] = None) -> Optional[Draft]:
     parts, cites, used = [], [], set()
     for seg in ctx.q.segments:
         if not re.search(r"多少|几|比重|比例|占比|达到|超过", seg):
             continue
-        got = best_quantity(ctx, seg, units, used)
+        got = best_quantity(ctx, seg, units, used, prefer)
         if not got or got[0] < 2.0 * MIN_COVERAGE + 0.5:
             continue
         _, u, n = got
@@ -227,10 +253,12 @@ def answer_count(ctx: Context) -> Optional[Draft]:
         if d:
             return d
     counts_clusters = "集群" in q.folded and (q.measure in (None, "个")) and len(q.segments) == 1
-    d = quantity_draft(ctx, ctx.top_units(ratio=0.9, limit=2))
+    # the table's count, when the question is only filters (郑州首批市级战略性新兴产业集群一共有几个)
+    hits = table_hits(ctx, named=bool(ctx.named)) if counts_clusters and not ctx.residual_runs() else []
+    d = quantity_draft(ctx, ctx.top_units(ratio=0.9, limit=4), prefer=float(len(hits)) if hits else None)
     if d or not counts_clusters:
         return d or quantity_draft(ctx, ctx.top_units(ratio=0.7))
-    hits = table_hits(ctx, named=bool(ctx.named))
+    hits = hits or table_hits(ctx, named=bool(ctx.named))
     if hits:
         d = list_draft(hits)
         d.text = f"{len(hits)}个：" + d.text.split("：", 1)[1]
@@ -269,8 +297,16 @@ def _count_each_list(ctx: Context) -> Optional[Draft]:
 
 # --- when / who / where -----------------------------------------------------------------------
 
+_ABOUT_THE_PAGE = re.compile(r"(?:报道|文章|消息|新闻|稿件)[^，。？]{0,6}?(?:哪一?天|什么时候|何时|哪一?年)[^，。？]{0,3}?"
+                             r"(?:刊发|刊登|发表|发布|发稿|刊出)(?!会)")
+
+
 def answer_when(ctx: Context) -> Optional[Draft]:
     q = ctx.q
+    if _ABOUT_THE_PAGE.search(q.folded):
+        d = _page_date(ctx)
+        if d:
+            return d
     wants_year = re.search(r"哪一?年|什么年份|年份", q.folded) and not re.search(r"哪一?天|哪一?日|日期", q.folded)
     fr = frame(q.folded)
     best = None
@@ -278,7 +314,7 @@ def answer_when(ctx: Context) -> Optional[Draft]:
         for d in find_dates(u.text):
             if (d.year and d.year in q.years and not d.month) or (not wants_year and not d.month):
                 continue
-            score = attraction(u.text, d.start, d.end, fr) + 2.0 * u.score
+            score = attraction(u.text, d.start, d.end, fr, rarity=ctx.scorer.rarity) + 2.0 * u.score
             score += 1.0 if (d.month and d.day and not wants_year) or (wants_year and d.year) else 0.0
             if best is None or score > best[0]:
                 best = (score, u, d)
@@ -292,6 +328,20 @@ def answer_when(ctx: Context) -> Optional[Draft]:
         if hits:
             m = hits[0].mentions[0]
             return Draft(f"{m.year}年（{describe(m)}）。", hit_cites(hits[:1]))
+    return None
+
+
+def _page_date(ctx: Context) -> Optional[Draft]:
+    """When a report itself appeared: the page's own date, cited where its dateline says it."""
+    for u in ctx.top_units(ratio=0.5, limit=6):
+        ndoc = ctx.docs[u.doc_id].ndoc
+        pub = ndoc.doc.date
+        if not pub:
+            continue
+        y, m, d = int(pub[:4]), int(pub[5:7]), int(pub[8:10])
+        for dt in find_dates(ndoc.text):
+            if (dt.year, dt.month, dt.day) == (y, m, d):
+                return Draft(f"{y}年{m}月{d}日。", [ctx.cite_norm(u.doc_id, dt.start, dt.end)])
     return None
 
 
@@ -321,7 +371,7 @@ def answer_who(ctx: Context) -> Optional[Draft]:
     best = None
     for u in ctx.top_units(ratio=0.75):
         for s, e, name in finder(u.text):
-            score = attraction(u.text, s, e, fr) + 2.0 * u.score
+            score = attraction(u.text, s, e, fr, rarity=ctx.scorer.rarity) + 2.0 * u.score
             if best is None or score > best[0]:
                 best = (score, u, s, e, name)
     if best and best[1].score >= MIN_COVERAGE:
@@ -375,7 +425,7 @@ def answer_where(ctx: Context) -> Optional[Draft]:
         for s, e, p in find_places(u.text):
             if any(same_place(p.full, x.full) for x in q.places):
                 continue
-            score = attraction(u.text, s, e, fr) + 2.0 * u.score
+            score = attraction(u.text, s, e, fr, rarity=ctx.scorer.rarity) + 2.0 * u.score
             if best is None or score > best[0]:
                 best = (score, u, s, e)
     if best and best[1].score >= MIN_COVERAGE:

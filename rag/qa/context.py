@@ -18,7 +18,7 @@ from .places import Place, province_of, strip_suffix
 # answered from the cluster table.
 GENERIC_LIST_WORDS = (
     "战略性新兴产业", "先进制造业", "产业集群", "集群", "产业", "名单", "入选", "公布", "发布", "认定", "拟认定", "公示",
-    "列入", "进入", "评出", "包括", "全国", "国家级", "国家", "省级", "市级", "首批", "第一批", "位于", "所在地", "分布",
+    "列入", "进入", "评出", "包括", "国家级", "国家", "省级", "市级", "首批", "第一批", "位于", "所在地", "分布",
     "涉及", "城市", "地区", "提到", "一共", "共有", "共", "分别", "这些文章", "文章", "篇", "名字", "叫", "正式",
     "培育", "对象", "年度", "级", "哪些", "有", "的", "了", "中", "和",
 )
@@ -179,6 +179,7 @@ def _doc_has(kind: str, a, doc_id: str, text: str, facts: ClusterFacts) -> bool:
 
 
 PAIR_PENALTY = 0.9  # a two-sentence unit must cover clearly more than either sentence
+TITLE_PENALTY = 0.97
 
 
 _HOME_WORDS = re.compile(r"我市|本市|全市|我省|本省|全省")
@@ -191,7 +192,10 @@ def score_units(units: list[Unit], scorer: Scorer, facts: ClusterFacts) -> None:
             home = facts.home_place(u.doc_id)
             if home:
                 text += " " + strip_suffix(home) + " " + strip_suffix(province_of(home) or "")
-        u.score = scorer.coverage(text) * (PAIR_PENALTY if u.pair else 1.0) - 0.002 * u.rank
+        factor = PAIR_PENALTY if u.pair else 1.0
+        if u.start == 0 or u.text.startswith("原标题"):
+            factor *= TITLE_PENALTY  # a headline sums up; the body says it in full
+        u.score = scorer.coverage(text) * factor - 0.002 * u.rank
     units.sort(key=lambda u: -u.score)
 
 

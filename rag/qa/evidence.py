@@ -110,6 +110,14 @@ class Scorer:
     def weight(self, feature: str) -> float:
         return self.feats.get(feature, 0.0)
 
+    def rarity(self, word: str) -> float:
+        """A question word's weight relative to the average one (0.5 … 2)."""
+        ws = [self.feats[f] for f in features(word) if f in self.feats]
+        if not ws or not self.feats:
+            return 1.0
+        mean = self.total / len(self.feats)
+        return max(0.5, min(2.0, (sum(ws) / len(ws)) / mean))
+
 
 @dataclass
 class Unit:
@@ -145,7 +153,7 @@ def units_for_hits(hits, docs: dict[str, DocSentences]) -> list[Unit]:
             if s.end <= c.norm_start or s.start >= c.norm_end or (c.doc_id, s.start) in seen:
                 continue
             seen.add((c.doc_id, s.start))
-            end = s.end
+            end = s.start + len(_unrepeated(s.text))
             if s.text.endswith((":", "：")):
                 j = i + 1
                 while j < len(sents) and sents[j].list_item:
@@ -158,6 +166,14 @@ def units_for_hits(hits, docs: dict[str, DocSentences]) -> list[Unit]:
                 nxt = sents[i + 1]
                 units.append(Unit(c.doc_id, s.start, nxt.end, ds.ndoc.text[s.start:nxt.end], rank, pair=True))
     return units
+
+
+def _unrepeated(text: str) -> str:
+    """A headline a web page prints twice on one line ("A A") counts once."""
+    half = len(text) // 2
+    if len(text) >= 9 and text[:half].strip() == text[half:].strip():
+        return text[:half].rstrip()
+    return text
 
 
 def clauses(text: str) -> list[tuple[int, int]]:

@@ -101,8 +101,8 @@ class OfflineAnswerer:
         )
 
     def _draft(self, ctx: Context) -> Optional[Draft]:
-        if ctx.anchored is not None and not ctx.anchored:
-            return None
+        if ctx.anchored is not None and not ctx.anchored and not (ctx.q.kind == "yesno" and ctx.named):
+            return None  # nothing holds all the question names (a yes/no about a named cluster can still say no)
         kind = ctx.q.kind
         if kind == "docs":
             return answers.answer_docs(ctx, self.titles)

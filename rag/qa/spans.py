@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Callable, Optional
 
 from .classify import WH
 from .evidence import STOP_TOKENS, _jieba
@@ -125,25 +126,38 @@ def _content_words(text: str) -> list[str]:
     return words
 
 
-def attraction(text: str, start: int, end: int, fr: Frame, window: int = 40) -> float:
-    """How strongly the span [start, end) of text is tied to the question's frame words."""
+def attraction(text: str, start: int, end: int, fr: Frame, window: int = 40,
+               rarity: Optional[Callable[[str], float]] = None) -> float:
+    """How strongly the span [start, end) of text is tied to the question's frame words
+    (nearer words and, with `rarity`, rarer words count more: 山东 over 战略性新兴产业)."""
     score = 0.0
     for side, words in (("left", list(reversed(fr.left))), ("right", fr.right)):
         for rank, w in enumerate(words[:6]):
             weight = (3.0 if rank == 0 else 1.5 if rank == 1 else 1.0) * min(len(w), 4) / 2
+            if side == "left":
+                weight *= LEFT_WEIGHT
+            if rarity:
+                weight *= rarity(w)
             best = 0.0
             for m in re.finditer(re.escape(w), text):
                 if m.end() <= start:
-                    d, same_side = start - m.end(), side == "left"
+                    d, same_side, between = start - m.end(), side == "left", text[m.end():start]
                 elif m.start() >= end:
-                    d, same_side = m.start() - end, side == "right"
+                    d, same_side, between = m.start() - end, side == "right", text[end:m.start()]
                 else:
                     continue
                 if d > window:
                     continue
-                best = max(best, (1.0 if same_side else 0.5) / (1 + d / 4))
+                # a word in another clause (across ，；。) says less about this span
+                crossed = len(_CLAUSE_BREAK.findall(between))
+                best = max(best, (1.0 if same_side else 0.5) * CLAUSE_DECAY ** crossed / (1 + d / 4))
             score += weight * best
     return score
+
+
+LEFT_WEIGHT = 1.0
+CLAUSE_DECAY = 0.5
+_CLAUSE_BREAK = re.compile(r"[，,；;。！？!?\n]")
 
 
 def frame_support(text: str, fr: Frame) -> bool:
