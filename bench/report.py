@@ -132,11 +132,15 @@ def _rows(s: dict) -> list[tuple[str, str, str]]:
     return rows
 
 
+def _busy(m: dict) -> bool:
+    return max(m.get("load_avg_at_start", [0])[:1] + m.get("load_avg_at_end", [0])[:1]) > m["nproc"] * 0.5
+
+
 def print_report(results: dict) -> None:
     m = results["machine"]
     print(f"\njiqun benchmark · {m['nproc']} cores {m['cpu']} · {m['ram_gib']} GiB · Python {m['python']} · "
           f"commit {m.get('commit') or '?'} · Chroma {results['config']['chroma']}")
-    if max(m.get("load_avg_at_start", [0])[:1] + m.get("load_avg_at_end", [0])[:1]) > m["nproc"] * 0.5:
+    if _busy(m):
         print(f"warning: the machine was busy (load average {m.get('load_avg_at_start')} -> {m.get('load_avg_at_end')}): "
               "wall-clock figures are inflated")
     sizes = results.get("sizes", [])
@@ -162,3 +166,40 @@ def print_report(results: dict) -> None:
     for t in results.get("targets", []):
         note = f"  ({t['note']})" if t["note"] else ""
         print(f"  {t['status']:<13} {t['target']}: {t['goal']} — {t['figure']}{note}")
+
+
+def markdown(results: dict) -> str:
+    """The figures as Markdown, for bench/README.md and the README's Benchmarks section."""
+    m = results["machine"]
+    sizes = results.get("sizes", [])
+    lines = [f"{m['nproc']} cores ({m['cpu']}), {m['ram_gib']} GiB RAM, Python {m['python']}, commit {m.get('commit')}, "
+             f"Chroma {results['config']['chroma']}; {results['started']}, {results['seconds'] / 60:.0f} min; "
+             f"load average {m.get('load_avg_at_start', ['?'])[0]} at start, {m.get('load_avg_at_end', ['?'])[0]} at end"
+             + (" (other work shared the cores: wall times are inflated, CPU seconds are steadier)." if _busy(m) else "."),
+             ""]
+    head = "| | " + " | ".join(f"{s['size']} generated ({s['documents']} docs): ours | baseline" for s in sizes) + " |"
+    lines += [head, "|---" * (1 + 2 * len(sizes)) + "|"]
+    per_size = [_rows(s) for s in sizes]
+    for i, (label, _, _) in enumerate(per_size[0] if per_size else []):
+        lines.append(f"| {label.strip()} | " + " | ".join(f"{r[i][1]} | {r[i][2]}" for r in per_size) + " |")
+    re = sizes[-1].get("reingest") if sizes else None
+    if re:
+        lines += ["", f"Re-ingest of the unchanged {sizes[-1]['documents']}-document corpus: {re['seconds']} s, "
+                      f"{re['documents']} documents re-embedded, {re['skipped']} skipped."]
+    lines += ["", "| target | goal | figure | status |", "|---|---|---|---|"]
+    for t in results.get("targets", []):
+        note = f" ({t['note']})" if t["note"] else ""
+        lines.append(f"| {t['target']} | {t['goal']} | {t['figure']}{note} | **{t['status']}** |")
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    import json
+    import sys
+
+    with open(sys.argv[1], encoding="utf-8") as f:
+        data = json.load(f)
+    data["targets"] = evaluate_targets(data)
+    print_report(data)
+    print()
+    print(markdown(data))
