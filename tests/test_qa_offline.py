@@ -178,3 +178,29 @@ def test_traditional_article_answers_quote_the_original_script(answerer, index):
     a = ask(answerer, index, "晋江运动鞋服产业集群2023年产值突破多少？")
     assert "2500亿" in folded(a)
     assert "億" in a.citations[0].text  # the quote is the file's own Traditional text
+
+
+def test_yes_no_checks_the_quantity_it_claims(answerer, index):
+    a = ask(answerer, index, "聊城全市战略性新兴产业年产值是否突破了两千亿元？")
+    assert folded(a).startswith("否") and "千亿元" in fold(a.citations[0].text)
+    a = ask(answerer, index, "无锡物联网产业集群2024年营业收入同比增长是否超过10%？")
+    assert folded(a).startswith("是") and "12.3%" in a.citations[0].text
+    a = ask(answerer, index, "无锡物联网产业集群2024年营业收入同比增长是否超过20%？")
+    assert folded(a).startswith("否") and "12.3%" in a.citations[0].text
+
+
+def test_yes_no_about_something_the_text_does_not_say(answerer, index):
+    a = ask(answerer, index, "山东入选首批战略性新兴产业集群的数量是否居全国第二？")
+    assert not a.found
+
+
+def test_the_count_after_the_subject_not_the_list_size(answerer, index):
+    a = ask(answerer, index, "山东入选了几个战略性新兴产业集群？")
+    assert folded(a).startswith("7个")
+    a = ask(answerer, index, "郑州首批市级战略性新兴产业集群一共有几个？")
+    assert folded(a).startswith("5个")
+
+
+def test_when_a_report_appeared(answerer, index):
+    a = ask(answerer, index, "江西日报关于省级先进制造业集群名单的报道是哪天刊发的？")
+    assert "2024年11月8日" in folded(a) and "2024-11-08" in a.citations[0].text

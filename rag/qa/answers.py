@@ -17,9 +17,10 @@ from .context import Cite, Context, Draft, question_quantities
 from .evidence import Scorer, Unit, clauses
 from .numbers import find_dates, find_numbers
 from .places import find_places, same_place
-from .spans import attraction, embedded_in_question, find_orgs, find_persons, frame, frame_support, split_items
+from .spans import _content_words, attraction, embedded_in_question, find_orgs, find_persons, frame, frame_support, split_items
 
 MIN_COVERAGE = 0.5  # of the question's weighted content, for an answer read from one sentence
+YES_COVERAGE = 0.6  # a yes/no read from a sentence; every word of the claim must be there too
 _ASKS_CLUSTERS = re.compile(r"哪[些个两三四五六七八九十几\d]*个?(?:产业)?集群|集群(?:有哪些|分别是|是哪些|包括哪些)|有哪些集群|哪些产业集群")
 _ASKS_LISTS = re.compile(r"哪[一些]?类|哪些名单|什么名单|哪个名单|哪份名单|什么类型|名单里")
 _NEGATION = re.compile(r"不是|并非|未|没有|不属于|不在|非")
@@ -213,7 +214,7 @@ def _same_counted(noun: str, text: str) -> bool:
 
 
 def quantity_draft(ctx: Context, units: list[Unit], prefer: Optional[float] = None) -> Optional[Draft]:
-    parts, cites, used = [], [], set()
+    values, quotes, cites, used = [], [], [], set()
     for seg in ctx.q.segments:
         if not re.search(r"多少|几|比重|比例|占比|达到|超过", seg):
             continue
@@ -222,24 +223,24 @@ def quantity_draft(ctx: Context, units: list[Unit], prefer: Optional[float] = No
             continue
         _, u, n = got
         used.add((u.doc_id, u.start + n.start))
-        parts.append(_phrase(u.text, n, frame(seg)))
-        cites.append(ctx.cite_unit(u, ctx.clause_of(u, n.start)))
-    if not parts:
+        values.append(n.text)
+        cs, ce = _context_clause(ctx, u, n.start)
+        if u.text[cs:ce] not in quotes:
+            quotes.append(u.text[cs:ce])
+        cites.append(ctx.cite_unit(u, (cs, ce)))
+    if not values:
         return None
-    return Draft("；".join(parts) + "。", _dedupe(cites))
+    return Draft("；".join(values) + "（原文：" + "……".join(quotes) + "）。", _dedupe(cites))
 
 
-def _phrase(text: str, n, fr) -> str:
-    """The number with the few words before it in its clause (同比增长14%, 比重达52.5%)."""
-    start = n.start
-    for w in reversed(fr.left[-3:]):
-        p = text.rfind(w, 0, n.start)
-        if p >= 0 and n.start - p <= 16:
-            start = min(start, p)
-    cut = max(text.rfind(c, start, n.start) for c in "，,；;。：:、")
-    if cut >= 0:
-        start = cut + 1
-    return text[start:n.end].strip() or n.text
+def _context_clause(ctx: Context, u: Unit, pos: int) -> tuple[int, int]:
+    """The clause holding pos, with the clause before it when it is too short to read alone
+    (…，占比51.4% → 全市工业战略性新兴产业增加值同比增长11.4%，占比51.4%)."""
+    cs, ce = ctx.clause_of(u, pos)
+    if ce - cs < 8 and cs > 0:
+        ps, _ = ctx.clause_of(u, cs - 2)
+        cs = ps
+    return cs, ce
 
 
 def answer_numeric(ctx: Context) -> Optional[Draft]:
@@ -380,8 +381,18 @@ def answer_who(ctx: Context) -> Optional[Draft]:
         if re.search(r"哪些|分别", q.folded):  # several bodies written together: 工信部、国家发改委、国资委
             cs, ce = ctx.clause_of(u, s)
             names = [n for a, b, n in finder(u.text) if cs <= a < ce] or names
+        names = [_fullest(n, [x for _, _, x in finder(u.text)]) for n in names]
         return Draft("、".join(dict.fromkeys(names)) + "。", [ctx.cite_unit(u, ctx.clause_of(u, s))])
     return _bodies_from_table(ctx)
+
+
+def _fullest(name: str, others: list[str]) -> str:
+    """省工业和信息化厅 written earlier in full as 河南省工业和信息化厅: the full form."""
+    if name[:1] in "省市县区":
+        longer = [o for o in others if o.endswith(name[1:]) and len(o) > len(name)]
+        if longer:
+            return max(longer, key=len)
+    return name
 
 
 def _bodies_from_table(ctx: Context) -> Optional[Draft]:
@@ -466,7 +477,9 @@ def _superlative(ctx: Context) -> Optional[Draft]:
 
 def answer_yesno(ctx: Context) -> Optional[Draft]:
     q = ctx.q
-    asks_list = bool(ctx.programs or q.levels or q.batch or q.years)
+    # membership of a named cluster in a list: 是否入选…名单 / 是国家级…集群吗 / 是否在…名单中
+    asks_list = bool(ctx.programs or q.levels or q.batch or q.years) and bool(
+        re.search(r"入选|列入|名单|认定|属于|集群(?:吗)?[？?]?$", _predicate(q.folded) or q.folded))
     if ctx.named and asks_list:
         rows = ctx.named_rows
         yes = [ClusterHit(r, [m for m in r.mentions if ctx.facts.matches(m, q, ctx.places, ctx.programs, True)]) for r in rows]
@@ -488,13 +501,77 @@ def answer_yesno(ctx: Context) -> Optional[Draft]:
             cites = [Cite(m.doc_id, m.evidence.start, m.evidence.end)]
             cites += [Cite(x.doc_id, x.evidence.start, x.evidence.end) for x in listed[:1]]
             return Draft(f"否。{why}。", cites)
+    predicate = _predicate(q.folded)
     for u in ctx.top_units():
-        if u.score < 0.75:
+        if u.score < YES_COVERAGE:
             break
-        neg = _NEGATION.search(u.text) and not _NEGATION.search(q.folded)
-        cite = [ctx.cite_unit(u)]
-        return Draft(("否。" if neg else "是。") + u.text, cite)
+        asked = find_numbers(predicate)
+        in_sentence = [b for b in find_numbers(u.text) if any(_comparable(a, b) for a in asked)]
+        if asked and not in_sentence:
+            continue  # this sentence states no such quantity (20% vs 3000亿元)
+        if asked and all(any(a.value == b.value for b in in_sentence) for a in asked):
+            # the window around the asked number (福建省共有4个集群入选)
+            pos = next(b.start for b in in_sentence if b.value == asked[0].value)
+            s, e = _best_window(ctx, u, must_hold=pos)
+        else:
+            s, e = _best_window(ctx, u)
+        said = u.text[s:e]
+        cite = [ctx.cite_unit(u, (s, e))]
+        stated = [b for b in find_numbers(said) if any(_comparable(a, b) for a in asked)]
+        if asked and stated and not all(any(_holds(predicate, a, b) for b in stated) for a in asked):
+            return Draft("否。原文：" + said + "。", cite)  # 是否突破两千亿元 — the text says 千亿元
+        words = [w for w in _content_words(predicate) if not find_numbers(w)]
+        if asked:  # 超过/突破/以上 … were checked on the numbers
+            words = [w for w in words if not re.fullmatch(_COMPARATIVES, w)]
+        if any(not _said(w, u.text) for w in words):
+            return None  # the text does not say what is asked (居全国第二 when it says 首位)
+        neg = _NEGATION.search(said) and not _NEGATION.search(q.folded)
+        return Draft(("否。" if neg else "是。") + "原文：" + said + "。", cite)
     return None
+
+
+_COMPARATIVES = r"超过|突破|高于|多于|大于|达到|达|不少于|不低于|低于|少于|不到|不足|不超过|小于|以上|以下|以内"
+
+
+def _holds(predicate: str, asked, stated) -> bool:
+    """Does the stated quantity make the claim true? 是否超过10% with 12.3% → yes."""
+    before = predicate[:asked.start]
+    if re.search(r"(?:超过|突破|高于|多于|大于|达到|达|不少于|不低于)了?$", before) or predicate[asked.end:].startswith(("以上", "多")):
+        return stated.value >= asked.value
+    if re.search(r"(?:低于|少于|不到|不足|不超过|小于)了?$", before) or predicate[asked.end:].startswith(("以下", "以内")):
+        return stated.value <= asked.value
+    return stated.value == asked.value
+
+
+def _comparable(a, b) -> bool:
+    """Two quantities of one kind: both percentages, or the same last measure character."""
+    if a.is_percent or b.is_percent:
+        return a.is_percent and b.is_percent
+    return (a.unit[-1:] or "") == (b.unit[-1:] or "")
+
+
+def _predicate(question: str) -> str:
+    """What a yes/no question asks to be true: the words after 是否 (占比过半, 居全国首位)."""
+    m = re.search(r"是否|是不是|有没有|能否|可否", question)
+    return re.sub(r"[？?。！!吗呢]+$", "", question[m.end():]) if m else ""
+
+
+# Verbs a question writes in full that a text often shortens (达到 → 达).
+_SHORT_VERBS = {"达到": "达", "超过": "超", "位居": "居", "居于": "居", "位于": "位于", "突破了": "突破"}
+
+
+def _said(word: str, text: str) -> bool:
+    return word in text or (word in _SHORT_VERBS and _SHORT_VERBS[word] in text) or word.isdigit()
+
+
+def _best_window(ctx: Context, u: Unit, must_hold: Optional[int] = None) -> tuple[int, int]:
+    """The clause, or two neighbouring clauses, of a sentence that say most of the question."""
+    spans = clauses(u.text)
+    windows = spans + [(a[0], b[1]) for a, b in zip(spans, spans[1:])]
+    if must_hold is not None:
+        windows = [w for w in windows if w[0] <= must_hold < w[1]] or windows
+    best = max(windows, key=lambda w: (round(ctx.scorer.coverage(u.text[w[0]:w[1]]), 3), -(w[1] - w[0])))
+    return best
 
 
 # --- documents and the rest -----------------------------------------------------------------

@@ -43,6 +43,11 @@ def industry_of(m) -> str:
     return name
 
 
+def same_brackets(text: str) -> str:
+    """Full-width brackets as ASCII, one for one (offsets keep)."""
+    return text.replace("（", "(").replace("）", ")")
+
+
 def describe(m: ClusterMention) -> str:
     """The list a mention is on, in words: 郑州市发展和改革委员会 2023年首批市级战略性新兴产业集群."""
     parts = []
@@ -76,11 +81,13 @@ class ClusterFacts:
     def named_in(self, folded: str) -> list[tuple[object, int, int]]:
         """Rows whose name the question writes: their industry followed by a head noun
         (新一代信息技术集群), or their full name. Of overlapping industries the longest wins
-        (铝基新材料 over 新材料); rows with the same industry are all kept, for the other
-        filters to choose from (烟台市 / 临沂市生物医药产业集群)."""
+        (铝基新材料 over 新材料); a full name with its place (河南省超硬材料产业集群) beats the
+        same industry elsewhere (郑州高新区超硬材料…); rows with the same industry are otherwise
+        all kept, for the other filters to choose from (烟台市 / 临沂市生物医药产业集群)."""
+        folded = same_brackets(folded)
         found = []
         for row in self.rows:
-            name, industry = fold(row.name), industry_of(row)
+            name, industry = same_brackets(fold(row.name)), same_brackets(industry_of(row))
             if len(industry) < 2:
                 continue
             pos = folded.find(industry)
@@ -88,10 +95,14 @@ class ClusterFacts:
             at = folded.find(name)
             if pos >= 0 and (at >= 0 or folded.startswith(HEAD_NOUNS, pos + len(industry))):
                 span = (at, at + len(name)) if at >= 0 else (pos, pos + len(industry))
-                found.append((row, pos, pos + len(industry), span))
+                placed = at >= 0 and not name.startswith(industry)
+                found.append((row, pos, pos + len(industry), span, placed))
+        kept = [f for f in found if not any(f2[1] <= f[1] and f[2] <= f2[2] and (f2[2] - f2[1]) > (f[2] - f[1])
+                                            for f2 in found)]
+        if any(f[4] for f in kept):
+            kept = [f for f in kept if f[4] or not any(g[4] and g[3][0] <= f[1] < g[3][1] for g in kept)]
         # returned spans cover the written name (赣州市稀土…集群), so its place is not context
-        return [(row, *span) for row, s, e, span in found
-                if not any(s2 <= s and e <= e2 and (e2 - s2) > (e - s) for _, s2, e2, _ in found)]
+        return [(row, *span) for row, _, _, span, _ in kept]
 
     def extra_places(self, folded: str) -> list[Place]:
         """Places the table knows (兰考, 巩义) that the gazetteer only matches with a suffix."""

@@ -123,7 +123,7 @@ def anchored_docs(q: Question, ctx_docs: dict[str, DocSentences], facts: Cluster
         anchors.append(("place", p))
     for y in q.years:
         anchors.append(("text", str(y)))
-    for n in q.numbers:
+    for n in q.numbers if q.kind != "yesno" else []:  # a yes/no question's numbers are the claim to check
         digits = re.match(r"\d+(?:\.\d+)?", n)
         if digits:
             anchors.append(("number", digits.group(0)))

@@ -20,6 +20,7 @@ from .classify import classify
 from .clusters import ClusterFacts
 from .context import Context, Draft, anchored_docs, programs_in, score_units
 from .evidence import DocSentences, Scorer, content_runs, doc_sentences, units_for_hits
+from .numbers import find_numbers
 
 ENGINE = "offline"
 
@@ -92,7 +93,7 @@ class OfflineAnswerer:
                         (places and any(facts.in_place(m, p) for p in places)) or any(row is r for r, _, _ in named)):
                     docs[m.doc_id] = self.doc(m.doc_id)
         units = units_for_hits(hits, docs)
-        scorer = Scorer(content_runs(q.folded), [u.text for u in units])
+        scorer = Scorer(content_runs(claim_free(q)), [u.text for u in units])
         score_units(units, scorer, facts)
         programs = programs_in(q, facts, named)
         return Context(
@@ -128,9 +129,35 @@ class OfflineAnswerer:
         else:
             text, found = draft.text, True
         if ctx.q.traditional:
-            text = _s2t().convert(text)
+            text = in_question_script(_s2t().convert(text), question)
         return Answer(question=question, answer=text, citations=citations, engine=ENGINE,
                       usage=Usage(seconds=round(seconds, 4)), found=found, kind=ctx.q.kind)
+
+
+def claim_free(q) -> str:
+    """The question without the quantities a yes/no question claims (是否超过20%): those may be
+    false, and the sentence to check them against must not be missed for it."""
+    if q.kind != "yesno":
+        return q.folded
+    m = re.search(r"是否|是不是|有没有|能否|可否", q.folded)
+    if not m:
+        return q.folded
+    head, claim = q.folded[:m.end()], q.folded[m.end():]
+    for n in reversed(find_numbers(claim)):
+        claim = claim[:n.start] + " " + claim[n.end:]
+    return head + claim
+
+
+def in_question_script(answer: str, question: str) -> str:
+    """Where the question writes a Traditional variant other than OpenCC's (群 not 羣), the
+    answer writes it the question's way."""
+    from ..core.chinese import t2s
+
+    mine = {}
+    for ch in question:
+        if "\u3400" <= ch <= "\u9fff":
+            mine.setdefault(t2s(ch), ch)
+    return "".join(mine.get(t2s(c), c) if "\u3400" <= c <= "\u9fff" else c for c in answer)
 
 
 def not_found_text(folded_question: str) -> str:
