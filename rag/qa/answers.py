@@ -73,7 +73,7 @@ def answer_list(ctx: Context) -> Optional[Draft]:
             return d
         # the table answers only from documents that also say what the question adds
         # (湖北省实施意见中提到的12个国家级集群 → only a document that mentions 实施意见)
-        scorer = Scorer(residual, [ctx.facts.doc_text(d) for d in ctx.docs])
+        scorer = Scorer(residual, [ctx.facts.doc_text(d) for d in ctx.docs] or [""])
         hits = [h for h in table_hits(ctx, named=bool(ctx.named))
                 if scorer.coverage(ctx.facts.doc_text(h.mentions[0].doc_id)) >= 0.6]
         return list_draft(hits) if hits else None
@@ -335,7 +335,7 @@ def answer_when(ctx: Context) -> Optional[Draft]:
 def _page_date(ctx: Context) -> Optional[Draft]:
     """When a report itself appeared: the page's own date, cited where its dateline says it."""
     for u in ctx.top_units(ratio=0.5, limit=6):
-        ndoc = ctx.docs[u.doc_id].ndoc
+        ndoc = ctx.doc(u.doc_id).ndoc
         pub = ndoc.doc.date
         if not pub:
             continue
@@ -348,7 +348,7 @@ def _page_date(ctx: Context) -> Optional[Draft]:
 
 def _publication_year(ctx: Context, doc_id: str, d) -> Optional[int]:
     """A date written without its year belongs to the year of the page's own date."""
-    pub = ctx.docs[doc_id].ndoc.doc.date
+    pub = ctx.doc(doc_id).ndoc.doc.date
     if not pub or d.year or not d.month:
         return None
     try:
@@ -491,8 +491,7 @@ def answer_yesno(ctx: Context) -> Optional[Draft]:
         m = row.mentions[0]
         said = describe(m)
         # the asked list as the same document gives it (its members, whatever their place)
-        listed = [x for r in ctx.facts.rows for x in r.mentions
-                  if x.doc_id == m.doc_id and ctx.facts.matches(x, q, [], ctx.programs, True)]
+        listed = [x for _, x in ctx.facts.by_doc.get(m.doc_id, ()) if ctx.facts.matches(x, q, [], ctx.programs, True)]
         if said or listed:
             if said:
                 why = f"文中{row.name}属于{said}"
@@ -584,8 +583,7 @@ def answer_docs(ctx: Context, titles: dict[str, str]) -> Optional[Draft]:
     level_words = {"national": ("国家", "全国", "工信部", "国家发展改革委"), "provincial": ("省",), "municipal": ("市级",)}
     for doc_id, title in titles.items():
         if ctx.q.levels and all(any(w in title for w in level_words[lv]) for lv in ctx.q.levels) and "名单" in title:
-            if not any(m.doc_id == doc_id and m.level and m.level not in ctx.q.levels
-                       for r in ctx.facts.rows for m in r.mentions):
+            if not any(m.level and m.level not in ctx.q.levels for _, m in ctx.facts.by_doc.get(doc_id, ())):
                 docs.add(doc_id)
     if ctx.doc_ids is not None:
         docs &= ctx.doc_ids
@@ -594,9 +592,9 @@ def answer_docs(ctx: Context, titles: dict[str, str]) -> Optional[Draft]:
     parts = [f"{d}《{titles.get(d, d)}》" for d in sorted(docs)]
     cites = []
     for d in sorted(docs):
-        ds = ctx.docs.get(d)
+        ds = ctx.doc(d)
         title = titles.get(d, "")
-        if ds and title:
+        if title:
             pos = ds.ndoc.text.find(title)
             if pos >= 0:
                 cites.append(ctx.cite_norm(d, pos, pos + len(title)))

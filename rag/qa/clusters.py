@@ -8,7 +8,7 @@ evidence spans.
 from __future__ import annotations
 
 import re
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Optional
 
@@ -65,16 +65,35 @@ def describe(m: ClusterMention) -> str:
 
 
 class ClusterFacts:
-    """Rows plus per-document context (document text, the place a city paper calls 我市)."""
+    """Rows plus per-document context (document text, the place a city paper calls 我市).
+    Names, industries and places are folded once, and mentions are indexed by place, document
+    and row, so a question costs a few dictionary lookups, not a pass over every record."""
 
     def __init__(self, rows: list, doc_text: Callable[[str], str]) -> None:
         self.rows = rows
         self._doc_text = doc_text
         self._home: dict[str, Optional[str]] = {}
-        self.region_names = {strip_suffix(r) for row in rows for m in row.mentions for r in m.regions if len(strip_suffix(r)) >= 2}
+        self._terms = {id(r): (same_brackets(fold(r.name)), same_brackets(industry_of(r))) for r in rows}
+        self._row_of: dict[int, object] = {}
+        self._folded_name: dict[int, str] = {}
+        self.by_place: dict[str, list[ClusterMention]] = defaultdict(list)
+        self.by_doc: dict[str, list[tuple[object, ClusterMention]]] = defaultdict(list)
+        self.region_names: set[str] = set()
+        self.programs = {fold(m.program) for r in rows for m in r.mentions if m.program}
+        for row in rows:
+            for m in row.mentions:
+                self._row_of[id(m)] = row
+                self._folded_name[id(m)] = fold(m.name)
+                self.by_doc[m.doc_id].append((row, m))
+                for key in _place_keys(m, self._folded_name[id(m)]):
+                    self.by_place[key].append(m)
+                self.region_names |= {strip_suffix(r) for r in m.regions if len(strip_suffix(r)) >= 2}
 
     def doc_text(self, doc_id: str) -> str:
         return self._doc_text(doc_id)
+
+    def row_of(self, m: ClusterMention):
+        return self._row_of[id(m)]
 
     # --- questions -> rows -------------------------------------------------------------
 
@@ -87,13 +106,15 @@ class ClusterFacts:
         folded = same_brackets(folded)
         found = []
         for row in self.rows:
-            name, industry = same_brackets(fold(row.name)), same_brackets(industry_of(row))
+            name, industry = self._terms[id(row)]
             if len(industry) < 2:
                 continue
             pos = folded.find(industry)
+            if pos < 0:
+                continue
             # an industry alone is a domain (新一代信息技术和高端装备两类集群), not a name
             at = folded.find(name)
-            if pos >= 0 and (at >= 0 or folded.startswith(HEAD_NOUNS, pos + len(industry))):
+            if at >= 0 or folded.startswith(HEAD_NOUNS, pos + len(industry)):
                 span = (at, at + len(name)) if at >= 0 else (pos, pos + len(industry))
                 placed = at >= 0 and not name.startswith(industry)
                 found.append((row, pos, pos + len(industry), span, placed))
@@ -103,6 +124,21 @@ class ClusterFacts:
             kept = [f for f in kept if f[4] or not any(g[4] and g[3][0] <= f[1] < g[3][1] for g in kept)]
         # returned spans cover the written name (赣州市稀土…集群), so its place is not context
         return [(row, *span) for row, _, _, span, _ in kept]
+
+    def candidates(self, places: list[Place], name_rows: Iterable = ()) -> Iterable[ClusterMention]:
+        """Mentions that may satisfy a place filter (or of the named rows): every one when the
+        question names neither."""
+        named = list(name_rows)
+        if named:
+            return [m for r in named for m in r.mentions]
+        if not places:
+            return [m for r in self.rows for m in r.mentions]
+        out: dict[int, ClusterMention] = {}
+        for p in most_specific(places):
+            for key in {p.short, strip_suffix(p.province or "")} - {""}:
+                for m in self.by_place.get(key, ()):
+                    out[id(m)] = m
+        return list(out.values())
 
     def extra_places(self, folded: str) -> list[Place]:
         """Places the table knows (兰考, 巩义) that the gazetteer only matches with a suffix."""
@@ -116,16 +152,12 @@ class ClusterFacts:
     def select(self, q: Question, places: list[Place], programs: list[str], name_rows: Iterable = (),
                doc_ids: Optional[set[str]] = None, strict: bool = True) -> list[ClusterHit]:
         """Rows with at least one mention that satisfies every filter the question names."""
-        wanted = {id(r) for r in name_rows}
-        hits = []
-        for row in self.rows:
-            if wanted and id(row) not in wanted:
-                continue
-            ok = [m for m in row.mentions if (doc_ids is None or m.doc_id in doc_ids)
-                  and self.matches(m, q, places, programs, strict)]
-            if ok:
-                hits.append(ClusterHit(row, ok))
-        return hits
+        hits: dict[int, ClusterHit] = {}
+        for m in self.candidates(places, name_rows):
+            if (doc_ids is None or m.doc_id in doc_ids) and self.matches(m, q, places, programs, strict):
+                row = self.row_of(m)
+                hits.setdefault(id(row), ClusterHit(row)).mentions.append(m)
+        return list(hits.values())
 
     def matches(self, m: ClusterMention, q: Question, places: list[Place], programs: list[str], strict: bool) -> bool:
         if places and not any(self.in_place(m, p) for p in most_specific(places)):
@@ -150,7 +182,7 @@ class ClusterFacts:
             return any(_province(r) == prov for r in m.regions)
         if any(same_place(r, p.full) or same_place(r, p.written) for r in m.regions):
             return True
-        if p.short in fold(m.name):
+        if p.short in self._folded_name.get(id(m), m.name):
             return True
         if not m.regions:
             home = self.home_place(m.doc_id)
@@ -175,18 +207,17 @@ class ClusterFacts:
     def in_span(self, doc_id: str, text: str, original_span: tuple[int, int]) -> list[tuple[object, ClusterMention]]:
         """Rows named inside a piece of text: evidence inside the span, or the row's industry
         written in the text (the longest of overlapping industry matches wins)."""
-        found = []
-        for row in self.rows:
-            for m in row.mentions:
-                if m.doc_id != doc_id:
-                    continue
-                ev = m.evidence
-                inside = original_span[0] <= ev.start and ev.end <= original_span[1]
-                ind = industry_of(m)
-                pos = text.find(ind) if len(ind) >= 2 else -1
-                if inside or pos >= 0:
-                    found.append((row, m, pos, pos + len(ind) if pos >= 0 else -1))
-                    break
+        found, seen = [], set()
+        for row, m in self.by_doc.get(doc_id, ()):
+            if id(row) in seen:
+                continue
+            ev = m.evidence
+            inside = original_span[0] <= ev.start and ev.end <= original_span[1]
+            ind = industry_of(m)
+            pos = text.find(ind) if len(ind) >= 2 else -1
+            if inside or pos >= 0:
+                seen.add(id(row))
+                found.append((row, m, pos, pos + len(ind) if pos >= 0 else -1))
         kept = []
         for row, m, s, e in sorted(found, key=lambda t: t[3] - t[2], reverse=True):
             if s >= 0 and any(ks <= s and e <= ke and (ke - ks) > (e - s) for _, _, ks, ke in kept if ks >= 0):
@@ -194,6 +225,24 @@ class ClusterFacts:
             kept.append((row, m, s, e))
         kept.sort(key=lambda t: (t[2] if t[2] >= 0 else 10**9, t[1].evidence.start))
         return [(row, m) for row, m, _, _ in kept]
+
+
+def _place_keys(m: ClusterMention, folded_name: str) -> set[str]:
+    """Short place names a mention can be found under: its province, its regions and their
+    provinces, and places written in its name."""
+    keys = set()
+    if m.province:
+        keys.add(strip_suffix(m.province))
+    for r in m.regions:
+        keys.add(strip_suffix(r))
+        prov = _province(r)
+        if prov:
+            keys.add(strip_suffix(prov))
+    for _, _, p in find_places(folded_name):
+        keys.add(p.short)
+        if p.province:
+            keys.add(strip_suffix(p.province))
+    return keys
 
 
 def most_specific(places: list[Place]) -> list[Place]:

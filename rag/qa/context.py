@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Optional
+from typing import Callable, Iterable, Optional
 
-from ..core.chinese import fold
 from .classify import LEVEL_PATTERNS, Question
 from .clusters import ClusterFacts
 from .evidence import DocSentences, Scorer, Unit, clauses, content_runs, features
@@ -50,6 +49,12 @@ class Context:
     named: list[tuple[object, int, int]]  # rows the question names, with their span in q.folded
     anchored: Optional[set[str]]  # documents holding every anchor; None = the question names none
     doc_ids: Optional[set[str]] = None
+    load: Optional[Callable[[str], DocSentences]] = None  # any document, on demand
+
+    def doc(self, doc_id: str) -> DocSentences:
+        if doc_id not in self.docs and self.load is not None:
+            return self.load(doc_id)
+        return self.docs[doc_id]
 
     @property
     def named_rows(self) -> list:
@@ -63,7 +68,7 @@ class Context:
         return [u for u in pool if u.score >= best * ratio][:limit]
 
     def cite_norm(self, doc_id: str, start: int, end: int) -> Cite:
-        s, e = self.docs[doc_id].ndoc.span(start, end)
+        s, e = self.doc(doc_id).ndoc.span(start, end)
         return Cite(doc_id, s, e)
 
     def cite_unit(self, u: Unit, rel: Optional[tuple[int, int]] = None) -> Cite:
@@ -103,26 +108,24 @@ def programs_in(q: Question, facts: ClusterFacts, named: list[tuple[object, int,
     question, except inside a cluster name it writes (兰考品牌家居特色产业集群)."""
     inside = [(s, e) for _, s, e in named]
     out = [p for p, s, e in q.programs if not any(a <= s and e <= b for a, b in inside)]
-    for row in facts.rows:
-        for m in row.mentions:
-            prog = fold(m.program) if m.program else ""
-            pos = q.folded.find(prog) if prog else -1
-            if pos >= 0 and not any(a <= pos < b for a, b in inside) and prog not in out:
-                if not any(prog in o or o in prog for o in out):
-                    out.append(prog)
+    for prog in sorted(facts.programs, key=len, reverse=True):
+        pos = q.folded.find(prog)
+        if pos >= 0 and not any(a <= pos < b for a, b in inside) and not any(prog in o or o in prog for o in out):
+            out.append(prog)
     return out
 
 
-def anchored_docs(q: Question, ctx_docs: dict[str, DocSentences], facts: ClusterFacts,
+def anchored_docs(q: Question, doc_ids: Iterable[str], text_of: Callable[[str], str], facts: ClusterFacts,
                   places: list[Place], programs: list[str]) -> Optional[set[str]]:
     """Documents that hold every specific thing the question names: its places, years, written
-    quantities, batch and quoted titles. None when it names nothing specific. For a question
-    about "these articles" each anchor only has to occur in some document."""
+    quantities, batch, quoted titles and kinds of list. None when it names nothing specific.
+    For a question about "these articles" each anchor only has to occur in some document.
+    A document's cluster records are asked first; its text is read only when they cannot tell."""
     anchors = []
     for p in places:
         anchors.append(("place", p))
     for y in q.years:
-        anchors.append(("text", str(y)))
+        anchors.append(("year", y))
     for n in q.numbers if q.kind != "yesno" else []:  # a yes/no question's numbers are the claim to check
         digits = re.match(r"\d+(?:\.\d+)?", n)
         if digits:
@@ -136,19 +139,36 @@ def anchored_docs(q: Question, ctx_docs: dict[str, DocSentences], facts: Cluster
     if not anchors:
         return None
     ok: dict[int, set[str]] = {i: set() for i in range(len(anchors))}
-    for doc_id, ds in ctx_docs.items():
-        text = ds.ndoc.text
+    for doc_id in doc_ids:
         for i, (kind, a) in enumerate(anchors):
-            if _doc_has(kind, a, doc_id, text, facts):
+            if not q.cross_doc and any(doc_id not in ok[j] for j in range(i)):
+                break  # already failed an earlier anchor
+            if _doc_has(kind, a, doc_id, text_of, facts):
                 ok[i].add(doc_id)
     if q.cross_doc:
         return set().union(*ok.values()) if all(ok.values()) else set()
     return set.intersection(*ok.values())
 
 
-def _doc_has(kind: str, a, doc_id: str, text: str, facts: ClusterFacts) -> bool:
-    if kind == "text":
-        return a in text
+def _doc_has(kind: str, a, doc_id: str, text_of: Callable[[str], str], facts: ClusterFacts) -> bool:
+    records = [m for _, m in facts.by_doc.get(doc_id, ())]
+    if kind == "year":
+        return any(m.year == a for m in records) or str(a) in text_of(doc_id)
+    if kind == "program":  # any of the named kinds of list, on a record or written
+        if any(m.program and any(p in m.program or m.program in p for p in a) for m in records):
+            return True
+        text = text_of(doc_id)
+        return any(p in text or p.replace("制造业集群", "制造集群") in text for p in a)
+    if kind == "place":
+        p: Place = a
+        if any(facts.in_place(m, p) for m in records):
+            return True
+        text = text_of(doc_id)
+        if p.short in text or p.full in text:
+            return True
+        home = facts.home_place(doc_id) if p.kind == "province" else None
+        return bool(home) and province_of(home) == p.full
+    text = text_of(doc_id)
     if kind == "number":
         return re.search(rf"(?<![\d.]){re.escape(a)}(?![\d.])", text) is not None
     if kind == "batch":
@@ -159,22 +179,9 @@ def _doc_has(kind: str, a, doc_id: str, text: str, facts: ClusterFacts) -> bool:
             if (int(v) if v.isdigit() else chinese_to_number(v)) == a:
                 return True
         return False
-    if kind == "program":  # any of the named kinds of list, written or on a record
-        if any(p in text or p.replace("制造业集群", "制造集群") in text for p in a):
-            return True
-        return any(m.doc_id == doc_id and m.program and any(p in m.program or m.program in p for p in a)
-                   for row in facts.rows for m in row.mentions)
     if kind == "quote":
         want = features(a)
         return bool(want) and len(want & features(text)) >= 0.7 * len(want)
-    p: Place = a
-    if p.short in text or p.full in text:
-        return True
-    if p.kind == "province":
-        home = facts.home_place(doc_id)
-        if home and province_of(home) == p.full:
-            return True
-        return any(facts.in_place(m, p) for row in facts.rows for m in row.mentions if m.doc_id == doc_id)
     return False
 
 

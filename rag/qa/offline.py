@@ -51,13 +51,16 @@ class OfflineAnswerer:
             self._docs[doc_id] = doc_sentences(self.index.normalised(doc_id))
         return self._docs[doc_id]
 
+    def text(self, doc_id: str) -> str:
+        return self.doc(doc_id).ndoc.text
+
     @property
     def facts(self) -> ClusterFacts:
         if self._facts is None:
             from ..extract.table import build_cluster_table
 
             rows = build_cluster_table(self.index.clusters())
-            self._facts = ClusterFacts(rows, lambda d: self.doc(d).ndoc.text)
+            self._facts = ClusterFacts(rows, self.text)
         return self._facts
 
     @property
@@ -87,18 +90,18 @@ class OfflineAnswerer:
             if all(p.short != x.short for x in places) and not any(p.short in x.full for x in places):
                 places.append(p)
         docs = {h.chunk.doc_id: self.doc(h.chunk.doc_id) for h in hits}
-        for row in facts.rows:  # documents whose clusters the question may be about
-            for m in row.mentions:
-                if (allowed is None or m.doc_id in allowed) and m.doc_id not in docs and (
-                        (places and any(facts.in_place(m, p) for p in places)) or any(row is r for r, _, _ in named)):
-                    docs[m.doc_id] = self.doc(m.doc_id)
+        # documents whose clusters the question may be about, beyond the retrieved ones
+        related = {m.doc_id for m in facts.candidates(places, [r for r, _, _ in named])} if places or named else set()
+        if allowed is not None:
+            related &= allowed
         units = units_for_hits(hits, docs)
         scorer = Scorer(content_runs(claim_free(q)), [u.text for u in units])
         score_units(units, scorer, facts)
         programs = programs_in(q, facts, named)
         return Context(
             q=q, units=units, docs=docs, facts=facts, scorer=scorer, places=places, programs=programs,
-            named=named, anchored=anchored_docs(q, docs, facts, places, programs), doc_ids=allowed,
+            named=named, anchored=anchored_docs(q, set(docs) | related, self.text, facts, places, programs),
+            doc_ids=allowed, load=self.doc,
         )
 
     def _draft(self, ctx: Context) -> Optional[Draft]:
