@@ -44,17 +44,36 @@ def test_citation_validity_is_a_verbatim_span():
     assert not citation_valid("d", 0, 0, "", originals)
 
 
-def test_citation_support():
-    quotes = [("d", "2023年甲市发展和改革委员会组织开展了首批市级产业集群认定工作")]
-    items = [["甲市发展和改革委员会", "发改委"]]
-    # overlaps the gold evidence sentence
-    assert citation_supported("d", "甲市发展和改革委员会组织开展了首批", ["d"], quotes, [["无关"]])
-    # elsewhere in the document, but holds the answer
-    assert citation_supported("d", "据甲市发改委介绍", ["d"], quotes, items)
-    # another document, no answer, no overlap
-    assert not citation_supported("e", "乙市生物医药产业快速发展", ["d"], quotes, items)
-    # an overlapping phrase from a document the question is not about does not count
-    assert not citation_supported("e", "组织开展了首批市级产业集群认定工作", ["d"], quotes, [["无关"]])
+ORIGINAL = "2023年甲市发展和改革委员会组织开展了首批市级产业集群认定工作。甲市钢铁产业集群入选。据甲市发改委介绍，乙市生物医药产业快速发展。"
+QUOTES = [("d", "2023年甲市发展和改革委员会组织开展了首批市级产业集群认定工作")]
+
+
+def _supported(cited: str, doc_id: str = "d", items=(("无关",),), original: str = ORIGINAL) -> bool:
+    start = original.find(cited)
+    return citation_supported(doc_id, start, start + len(cited), cited, original, ["d"], QUOTES, items)
+
+
+def test_citation_overlapping_the_gold_evidence_is_supported():
+    assert _supported("甲市发展和改革委员会组织开展了首批")
+    # a span that starts inside the evidence sentence and runs past it still overlaps it
+    assert _supported("认定工作。甲市钢铁产业集群入选。")
+
+
+def test_citation_holding_an_answer_variant_is_supported():
+    assert _supported("据甲市发改委介绍", items=[["甲市发展和改革委员会", "发改委"]])
+
+
+def test_unrelated_citations_are_not_supported():
+    assert not _supported("甲市钢铁产业集群入选")
+    assert not _supported("乙市生物医药产业快速发展", items=[["甲市发展和改革委员会", "发改委"]])
+    # the same words in a document the question is not about
+    assert not _supported("组织开展了首批市级产业集群认定工作", doc_id="e")
+
+
+def test_support_falls_back_to_shared_text_when_the_quote_is_not_verbatim():
+    # e.g. an HTML page: the gold quote was copied from the source, the citation from the rendered text
+    rendered = "2023年 甲市发展和改革委员会组织开展了首批市级产业集群认定工作"
+    assert citation_supported("d", 6, 16, rendered[6:16], rendered, ["d"], QUOTES, [["无关"]])
 
 
 def test_a_chunk_holds_most_of_a_quote():

@@ -73,11 +73,24 @@ def citation_valid(doc_id: str, start: int, end: int, text: str, originals: dict
     return original is not None and 0 <= start < end <= len(original) and original[start:end] == text
 
 
-def citation_supported(doc_id: str, text: str, doc_ids: Iterable[str], quotes: Iterable[tuple[str, str]],
-                       items: Sequence[Sequence[str]]) -> bool:
-    """The cited text overlaps a gold evidence quote of the question's documents, or contains one
-    of the answer's accepted variants."""
-    docs = set(doc_ids)
-    if doc_id in docs and any(overlaps_quote(text, q) for d, q in quotes if d == doc_id):
-        return True
+def _spans(original: str, quote: str) -> list[tuple[int, int]]:
+    spans, i = [], original.find(quote)
+    while quote and i >= 0:
+        spans.append((i, i + len(quote)))
+        i = original.find(quote, i + 1)
+    return spans
+
+
+def citation_supported(doc_id: str, start: int, end: int, text: str, original: str | None,
+                       doc_ids: Iterable[str], quotes: Iterable[tuple[str, str]], items: Sequence[Sequence[str]]) -> bool:
+    """The cited span overlaps a gold evidence quote of the question's documents (by offsets when
+    the quote is found verbatim in the document, else by a shared run of text), or the cited
+    text contains one of the answer's accepted variants."""
+    if doc_id in set(doc_ids):
+        for d, quote in quotes:
+            if d != doc_id:
+                continue
+            spans = _spans(original or "", quote)
+            if any(s < end and start < e for s, e in spans) or (not spans and overlaps_quote(text, quote)):
+                return True
     return any(variant_in(v, text) for item in items for v in item)

@@ -117,7 +117,8 @@ def score_question(q: GoldQuestion, answer, originals: dict[str, str]) -> dict:
         cit = {"doc_id": c.doc_id, "start": c.start, "end": c.end, "text": c.text,
                "valid": citation_valid(c.doc_id, c.start, c.end, c.text, originals)}
         if q.answerable and found:
-            cit["supported"] = citation_supported(c.doc_id, c.text, q.doc_ids, quotes, q.answers)
+            cit["supported"] = citation_supported(c.doc_id, c.start, c.end, c.text, originals.get(c.doc_id),
+                                                  q.doc_ids, quotes, q.answers)
         citations.append(cit)
     usage = answer.usage if answer is not None else None
     return {

@@ -85,14 +85,46 @@ def run_retrieval(gold: GoldSet, index) -> dict:
     return {"summary": retrieval_summary(rows), "questions": rows}
 
 
+def _query_cached(embeddings):
+    """The same embeddings, each distinct query embedded once: retrieval scoring and every QA
+    engine search with the same questions."""
+    from langchain_core.embeddings import Embeddings
+
+    from ..embed import fingerprint
+
+    class QueryCached(Embeddings):
+        def __init__(self) -> None:
+            self.fingerprint = fingerprint(embeddings)
+            self._queries: dict[str, list[float]] = {}
+
+        def embed_documents(self, texts: list[str]) -> list[list[float]]:
+            return embeddings.embed_documents(texts)
+
+        def embed_query(self, text: str) -> list[float]:
+            if text not in self._queries:
+                self._queries[text] = embeddings.embed_query(text)
+            return self._queries[text]
+
+    return QueryCached()
+
+
 def build_index(gold: GoldSet, settings: Settings, folder: Path):
     """A fresh local index of the gold documents (a Chroma server in the settings is not touched)."""
+    from ..embed import get_embeddings
+    from ..errors import InputError
     from ..extract.engines import get_engine
     from ..index import Index
 
     private = dataclasses.replace(settings, db=folder, chroma_url=None)
-    index = Index.open(private)
-    index.ingest([str(p) for p in gold.doc_paths.values()], progress=False, extract=get_engine("offline", private).extract)
+    index = Index.open(private, embeddings=_query_cached(get_embeddings(private)))
+    summary = index.ingest([str(p) for p in gold.doc_paths.values()], progress=False,
+                           extract=get_engine("offline", private).extract)
+    indexed = {d.doc_id for d in index.documents()}
+    missing = [d for d in gold.doc_paths if d not in indexed]
+    if missing:
+        reasons = dict(summary.errors)
+        path = str(gold.doc_paths[missing[0]])
+        raise InputError(path, f"cannot be indexed for the evaluation: {reasons.get(path, 'not indexed')}")
     return index
 
 
@@ -118,7 +150,10 @@ def evaluate_gold(gold: GoldSet, engines: list[str], settings: Settings, workdir
         index = build_index(gold, settings, workdir / "index")
         result["index_seconds"] = time.perf_counter() - t
         log(f"{gold.name}: index of {len(ndocs)} documents built in {result['index_seconds']:.1f} s")
+        t = time.perf_counter()
         result["retrieval"] = run_retrieval(gold, index)
+        log(f"{gold.name}: retrieval for {result['retrieval']['summary']['questions']} questions "
+            f"in {time.perf_counter() - t:.1f} s")
         for name in qa_engines:
             t = time.perf_counter()
             result["engines"][name]["qa"] = run_qa(gold, index, name, settings, originals)
