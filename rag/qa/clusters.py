@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Callable, Iterable, Optional
 
 from ..core.chinese import fold
@@ -238,10 +239,11 @@ def _place_keys(m: ClusterMention, folded_name: str) -> set[str]:
         prov = _province(r)
         if prov:
             keys.add(strip_suffix(prov))
-    for _, _, p in find_places(folded_name):
-        keys.add(p.short)
-        if p.province:
-            keys.add(strip_suffix(p.province))
+    if not keys:  # no place on the record: the ones its name writes
+        for _, _, p in find_places(folded_name):
+            keys.add(p.short)
+            if p.province:
+                keys.add(strip_suffix(p.province))
     return keys
 
 
@@ -262,6 +264,7 @@ def most_specific(places: list[Place]) -> list[Place]:
     return out
 
 
+@lru_cache(maxsize=65536)
 def _province(region: str) -> Optional[str]:
     p = lookup(region) or lookup(strip_suffix(region))
     return p.province if p else None

@@ -113,11 +113,11 @@ def frame(segment: str) -> Frame:
     """Split a sub-question at its (first) question word into content words on each side."""
     m = WH.search(segment)
     if not m:
-        return Frame(_content_words(segment), [], "")
-    return Frame(_content_words(segment[:m.start()]), _content_words(segment[m.end():]), m.group(0))
+        return Frame(content_words(segment), [], "")
+    return Frame(content_words(segment[:m.start()]), content_words(segment[m.end():]), m.group(0))
 
 
-def _content_words(text: str) -> list[str]:
+def content_words(text: str) -> list[str]:
     words = []
     for tok in _jieba().lcut(text):
         if tok in STOP_TOKENS or not re.search(r"[\u3400-\u9fff0-9a-z]", tok):
