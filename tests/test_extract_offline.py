@@ -11,7 +11,8 @@ from rag.evaluate.gold import load_gold
 from rag.evaluate.match import match_clusters
 from rag.extract.engines import get_engine
 from rag.extract.names import name_start
-from rag.extract.offline import OfflineExtractor, find_candidates
+from rag.extract.context import read_facts
+from rag.extract.offline import OfflineExtractor, _split_members, find_candidates
 from rag.extract.places import gazetteer
 from rag.prepare import prepare
 from rag.schemas import ClusterMention
@@ -108,6 +109,10 @@ def test_an_article_with_counts_targets_events_and_generic_phrases_names_no_clus
     "建成先进超硬材料、新能源汽车等28个千亿级重点产业链和一批产业园。",
     "依照《河南省先进制造业集群竞赛评价办法》开展评审。",
     "三市携手织就“锦绣集群”。",
+    "该市成功登上自治区级先进制造业集群名单。",
+    "自治区级先进制造业集群是全区制造业的重要支撑。",
+    "两地企业交流集群发展经验。",
+    "这是西部唯一入选的软件类集群。",
 ])
 def test_generic_phrases_are_not_clusters(tmp_path, sentence):
     assert extract_text(tmp_path, "集群动态\n" + sentence + "\n") == []
@@ -245,3 +250,87 @@ def test_lists_written_as_semicolon_runs_and_table_rows(tmp_path):
     assert got["江津区电线电缆产业集群"].province == "重庆市"
     assert all(r.level == "provincial" and r.batch == 2 and r.year == 2024 for r in recs)
     assert got["江津区电线电缆产业集群"].recognised_by == "重庆市经济和信息化委员会"
+
+
+# --- generalisation: list facts, names in running sentences, level words and verbs, count splits ---
+
+
+def test_a_national_list_relayed_by_a_provincial_department_stays_national():
+    """The ministry that 公布 the list is the issuer; the province's 经信厅 only comments (表示) or
+    is the reporter's source (获悉). A list the department itself 认定 is still its own."""
+    got = by_name(extract_file(DATA / "zj_national_relayed.txt"))
+    assert len(got) == 4
+    for name in ("湖州市吴兴区童装产业集群", "嘉兴市海宁市经编产业集群", "台州市黄岩区模具产业集群"):
+        r = got[name]
+        assert (r.level, r.program, r.recognised_by, r.year) == (
+            "national", "中小企业特色产业集群", "工业和信息化部", 2023), name
+    own = got["金华市永康市五金产业集群"]
+    assert (own.level, own.recognised_by, own.batch) == ("provincial", "省经济和信息化厅", 3)
+
+
+def test_an_autonomous_region_relaying_a_national_list_and_issuing_its_own():
+    recs = extract_file(DATA / "gx_region_relayed.txt")
+    got = by_name(recs)
+    assert set(got) == {"玉林市玉州区内燃机产业集群", "梧州市藤县陶瓷产业集群", "北海市合浦县海产品加工产业集群",
+                        "钦州市钦南区坭兴陶产业集群", "柳州市汽车产业集群", "南宁市铝精深加工产业集群",
+                        "桂林市电子信息产业集群"}  # no 上自治区级…集群, 自治区级…集群 or 交流集群
+    for name in ("玉林市玉州区内燃机产业集群", "钦州市钦南区坭兴陶产业集群"):
+        assert (got[name].level, got[name].recognised_by, got[name].year) == ("national", "工业和信息化部", 2024)
+    for name in ("柳州市汽车产业集群", "桂林市电子信息产业集群"):
+        r = got[name]
+        assert (r.level, r.program, r.recognised_by) == (
+            "provincial", "先进制造业集群", "广西壮族自治区工业和信息化厅"), name
+        assert r.province == "广西壮族自治区"
+
+
+@pytest.mark.parametrize("sentence, level, body", [
+    ("内蒙古自治区工业和信息化厅公布2023年自治区级先进制造业集群名单", "provincial", "内蒙古自治区工业和信息化厅"),
+    ("自治区工业和信息化厅认定第二批自治区级特色产业集群", "provincial", "自治区工业和信息化厅"),
+    ("新疆维吾尔自治区工业和信息化厅发布名单", "provincial", "新疆维吾尔自治区工业和信息化厅"),
+    ("工信部公布名单，宁夏回族自治区工业和信息化厅相关负责人表示，甲集群入选", "national", "工信部"),
+    ("浙江省经济和信息化厅日前转发工业和信息化部公布的名单", "national", "工业和信息化部"),
+    ("据省工信厅介绍，科技部近日公示了创新型产业集群名单", "national", "科技部"),
+    ("省工信厅有关负责人在解读名单时指出，甲集群入选国家级名单", "national", None),
+    ("记者从省工业和信息化厅获悉，我省新认定20个省级先进制造业集群", "provincial", "省工业和信息化厅"),
+])
+def test_the_issuer_is_the_subject_of_the_recognition_not_a_speaker(sentence, level, body):
+    facts = read_facts(sentence)
+    assert (facts.level, facts.recognised_by) == (level, body)
+
+
+def test_a_name_said_to_be_on_a_list_earlier_in_the_paragraph_takes_its_facts():
+    got = by_name(extract_file(DATA / "sc_running_sentence.txt"))
+    for name in ("成都市软件和信息服务集群", "德阳市、自贡市清洁能源装备集群"):  # 是其中之一, 榜上有名
+        r = got[name]
+        assert (r.level, r.program, r.recognised_by, r.year) == ("national", "先进制造业集群", "工信部", 2022), name
+    assert "软件类集群" not in got  # a category, not a name
+
+
+def test_a_count_chooses_the_split_that_keeps_industry_terms_whole():
+    got = by_name(extract_file(DATA / "sc_running_sentence.txt"))
+    assert {"新能源汽车产业集群", "软件和信息技术服务产业集群", "绵阳市纺织服装产业集群", "汽车及零部件产业集群"} <= set(got)
+    assert got["软件和信息技术服务产业集群"].level is None  # existing clusters, no list named
+
+
+@pytest.mark.parametrize("members, count, expected", [
+    ("纺织服装和软件和信息服务", 2, ["纺织服装", "软件和信息服务"]),
+    ("软件和信息服务和纺织服装", 2, ["软件和信息服务", "纺织服装"]),
+    ("碳纤维及复合材料和电子信息", 2, ["碳纤维及复合材料", "电子信息"]),
+    ("生物医药、汽车及零部件与电子信息", 3, ["生物医药", "汽车及零部件", "电子信息"]),
+    ("甲乙和丙丁和戊己", 3, ["甲乙", "丙丁", "戊己"]),
+    ("精品板材和合金钢管", None, ["精品板材和合金钢管"]),
+    ("软件和信息服务", 2, ["软件和信息服务"]),  # a count the text cannot reach is not forced
+])
+def test_split_members_reaches_the_count(members, count, expected):
+    got = _split_members(members, count)
+    assert [m for _, m in got] == expected
+    assert all(members[off:off + len(m)] == m for off, m in got)
+
+
+def test_traditional_national_list_relayed_with_pinyin_readings():
+    recs = extract_file(DATA / "tw_national_relayed.txt")
+    got = by_name(recs)
+    assert set(got) == {"宁波市慈溪市小家电产业集群", "宁波市北仑区模具产业集群"}
+    r = got["宁波市北仑区模具产业集群"]
+    assert (r.level, r.program, r.recognised_by, r.year) == ("national", "中小企业特色产业集群", "工业和信息化部", 2023)
+    assert r.evidence.text == "寧(níng)波市北侖區模具產業集群"

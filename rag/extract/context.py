@@ -22,17 +22,17 @@ PROGRAMS = re.compile(
 _PROGRAM_NAME = {"先进制造集群": "先进制造业集群", "雁阵集群": "支柱型雁阵集群"}
 # A sentence reporting a recognition act or a list.
 ANCHOR = re.compile(
-    r"名单|认定|公布|发布(?!会)|公示|遴选|评选|评定|入选|入围|跻身|列入|纳入|命名|确定|获批|获评|位列|评为|入列|上榜|"
-    r"榜上有名|授牌|组织开展|"
+    r"名单|认定|公布|发布(?!会)|公示|遴选|评选|评定|入选|入围|跻身|列入|纳入|命名|确定|获批|获评|位列|评为|入列|上榜|榜单|"
+    r"榜上有名|其中之一|名列其中|位居其中|在列|(?:也|均|都|亦)在其中|授牌|组织开展|"
     r"是[^，。；,]{0,20}(?:首批|第.批)"
 )
 _NATIONAL_WORD = re.compile(r"国家级|国家(?=首批|第.批|先进制造|战略性|中小企业|创新型|级)|全国(?=首批|第.批)")
-_PROVINCIAL_WORD = re.compile(r"省级|省(?=首批|第.批)")
+_PROVINCIAL_WORD = re.compile(r"自治区级|省级|(?:自治区|省)(?=首批|第.批)")
 _MUNICIPAL_WORD = re.compile(r"市级|市(?=首批|第.批)")
 _ORG = re.compile(
     r"(?:工业和信息化部|科学技术部|科技部)(?:中小企业局|火炬高技术产业开发中心|火炬中心)?|工信部|国家发展和改革委员会|"
     r"国家发展改革委|国家发改委|商务部|财政部|国务院(?:办公厅)?|"
-    r"(?:[省市区县])?(?:工业和信息化厅|工业和信息化局|工业和信息化委员会|经济和信息化厅|经济和信息化局|经济和信息化委员会|"
+    r"(?:自治区|[省市区县])?(?:工业和信息化厅|工业和信息化局|工业和信息化委员会|经济和信息化厅|经济和信息化局|经济和信息化委员会|"
     r"经信厅|经信局|经信委|工信厅|工信局|发展和改革委员会|发展改革委|发改委|科学技术厅|科学技术局|科技厅|科技局|"
     r"商务厅|商务局|中小企业发展促进中心|中小企业局|人民政府(?:办公厅)?)"
 )
@@ -105,15 +105,16 @@ def _bodies(text: str) -> list[tuple[int, str, Optional[str]]]:
     for m in _ORG.finditer(text):
         org = m.group(0)
         place = full_place = _place_before(text, m.start())
-        if org[0] in "省市区县":  # 内蒙古自治区工业和信息化厅: the 区 belongs to the place
-            with_suffix = _place_before(text, m.start() + 1)
-            if with_suffix and len(with_suffix) > 1:
-                place, full_place = with_suffix[:-1], with_suffix
+        own = "自治区" if org.startswith("自治区") else org[0] if org[0] in "省市区县" else ""
+        if own:  # 广西壮族自治区工业和信息化厅, 内蒙古自治区…: the 自治区 / 区 belongs to the place
+            with_suffix = _place_before(text, m.start() + len(own))
+            if with_suffix and len(with_suffix) > len(own):
+                place, full_place = with_suffix[:-len(own)], with_suffix
         body = (place or "") + org
         start = m.start() - len(place or "")
         if org.startswith(_NATIONAL_ORGS):
             level = "national"
-        elif org.startswith("省") or org.endswith("厅") or (full_place and g.province(full_place)):
+        elif org.startswith(("省", "自治区")) or org.endswith("厅") or (full_place and g.province(full_place)):
             level = "provincial"  # a municipality's own bodies (重庆市…) rank as provincial
         elif org.startswith(("市", "区", "县")) or (full_place and (full_place in g.cities or full_place in g.counties)):
             level = "municipal"
@@ -121,6 +122,17 @@ def _bodies(text: str) -> list[tuple[int, str, Optional[str]]]:
             continue  # 发展改革委 with no place: whose?
         out.append((start, body, level))
     return out
+
+
+_SPEECH = re.compile(r"表示|介绍|指出|说(?!明)|称(?!号)|透露|强调|认为|解读|坦言|告诉|回应|获悉|了解到|转发|转载")
+
+
+def _speaks(text: str, end: int) -> bool:
+    """The body at `end` is the subject of a speech or relay verb (…厅相关负责人表示, 记者从…获悉),
+    not of the recognition act."""
+    clause = re.split(r"[，,。；;：:！？!?\n]", text[end:end + 16], maxsplit=1)[0]
+    m = _SPEECH.search(clause)
+    return bool(m and not ANCHOR.search(clause[:m.start()]))
 
 
 def _ends_place(text: str, end: int) -> bool:
@@ -159,12 +171,18 @@ def read_facts(text: str, doc_date: Optional[str] = None) -> ListFacts:
     bodies = _bodies(text)
     if words:
         facts.level = words[0][1]
-    elif bodies:
-        facts.level = bodies[0][2]
+    else:
+        issuing = [b for b in bodies if not _speaks(text, b[0] + len(b[1]))]
+        facts.level = issuing[0][2] if issuing else None
     program = PROGRAMS.search(text)
     if program:
         facts.program = _PROGRAM_NAME.get(program.group(0), program.group(0))
     bodies = [b for b in bodies if facts.level is None or b[2] == facts.level]  # 记者从市…局获悉 is no issuer of a provincial list
+    issuers = [b for b in bodies if not _speaks(text, b[0] + len(b[1]))]
+    if issuers or not words:
+        # A body that only comments on or relays a list (省经信厅相关负责人表示…) issued none of it;
+        # it counts only when the sentence itself names its own level (…获悉，我省新认定20个省级集群).
+        bodies = issuers
     if bodies:
         anchor = ANCHOR.search(text)
         before = [b for b in bodies if anchor is None or b[0] < anchor.start()] or bodies

@@ -117,9 +117,19 @@ def _paren_regions(text: str, end: int, near: Optional[str]) -> tuple[list[str],
     return regions, m.end()
 
 
+# Industry terms written with a conjunction inside: a compressed list is never cut there.
+_JOINED_INDUSTRIES = re.compile(
+    r"软件和信息技术服务|软件和信息服务|信息和通信|电子和信息|石油和化学|石油和化工|食品和饮料|纺织和服装|"
+    r"汽车及零部件|汽车及零配件|碳纤维及复合材料|工程机械及零部件|装备及零部件|医药及医疗器械|生物医药及医疗器械"
+)
+_CONJUNCTION_RANK = {"和": 0, "及": 1, "与": 2}  # 和 joins members more often than 及/与
+
+
 def _split_members(text: str, count: Optional[int]) -> list[tuple[int, str]]:
-    """Members of a compressed list with their offsets; split on 和/及/与 only to reach the count
-    (有色金属和农副产品加工2个产业集群), never otherwise (精品板材和合金钢管 is one member)."""
+    """Members of a compressed list with their offsets. 、 separates members; 和/及/与 only when the
+    count asks for more members (有色金属和农副产品加工2个产业集群), never otherwise (精品板材和合金钢管
+    is one member). The cuts chosen leave known industry terms whole (纺织服装和软件和信息服务2个 →
+    纺织服装 | 软件和信息服务) and prefer 和, then the earliest conjunction."""
     members, pos = [], 0
     for part in text.split("、"):
         if part:
@@ -127,17 +137,34 @@ def _split_members(text: str, count: Optional[int]) -> list[tuple[int, str]]:
         pos += len(part) + 1
     if not count or len(members) >= count:
         return members
+    cuts = []  # (rank, offset in text) of every conjunction that may separate two members
+    for off, part in members:
+        protected = [m.span() for m in _JOINED_INDUSTRIES.finditer(part)]
+        for m in re.finditer("[和及与]", part):
+            if any(a <= m.start() < b for a, b in protected):
+                continue
+            cuts.append((_CONJUNCTION_RANK[m.group(0)], off + m.start()))
+    chosen: list[int] = []
+    for _, at in sorted(cuts):
+        if len(chosen) == count - len(members):
+            break
+        if _pieces_ok(members, sorted(chosen + [at])):
+            chosen.append(at)
     out = []
-    for i, (off, part) in enumerate(members):
-        room = count - (len(out) + len(members) - i)
-        # 和 joins members more often than 及/与, which also join words inside one industry
-        # (碳纤维及复合材料和电子信息2个产业集群).
-        cut = next((m for c in "和及与" for m in [list(re.finditer(c, part))] if len(m) == 1), None)
-        if room > 0 and cut and len(part[: cut[0].start()]) >= 2 and len(part[cut[0].end():]) >= 2:
-            out += [(off, part[: cut[0].start()]), (off + cut[0].end(), part[cut[0].end():])]
-        else:
-            out.append((off, part))
+    for off, part in members:
+        bounds = [off] + [at + 1 for at in sorted(chosen) if off <= at < off + len(part)]
+        ends = [at for at in sorted(chosen) if off <= at < off + len(part)] + [off + len(part)]
+        out += [(a, text[a:b]) for a, b in zip(bounds, ends)]
     return out
+
+
+def _pieces_ok(members: list[tuple[int, str]], cuts: list[int]) -> bool:
+    """Every piece the cuts leave has at least two characters."""
+    for off, part in members:
+        edges = [off - 1] + [at for at in cuts if off <= at < off + len(part)] + [off + len(part)]
+        if any(b - a - 1 < 2 for a, b in zip(edges, edges[1:])):
+            return False
+    return True
 
 
 def _clause_end(text: str, pos: int, limit: int = 40) -> int:
