@@ -369,14 +369,13 @@ class LLM:
 
     def _translate(self, e: Exception) -> Exception:
         """openai errors -> _Retryable (timeouts, 429, 5xx, dropped connections) or a one-line RagError."""
-        import httpx
         import openai
 
         where = f"LLM endpoint {self.endpoint}"
         if isinstance(e, openai.APITimeoutError):
             return _Retryable(e, None)
         if isinstance(e, openai.APIConnectionError):
-            if isinstance(e.__cause__, httpx.ConnectError) or "connect" in str(e.__cause__ or "").lower():
+            if _caused_by_refused_connection(e):
                 return ConfigError(f"cannot reach {where} (is the server running and RAG_LLM_BASE_URL / "
                                    f"OPENAI_BASE_URL right?)")
             return _Retryable(e, None)
@@ -422,6 +421,17 @@ def add_usage(total: Usage, u: Usage) -> None:
     total.seconds = round(total.seconds + u.seconds, 3)
     total.cost_usd = None if total.cost_usd is None or u.cost_usd is None else round(total.cost_usd + u.cost_usd, 8)
     total.cached = total.cached and u.cached
+
+
+def _caused_by_refused_connection(e: BaseException) -> bool:
+    """True when the chain of causes holds the HTTP client's ConnectError (refused, no such host):
+    retrying will not help. (The SDK's HTTP client may be httpx or a fork, so match by name.)"""
+    seen = 0
+    while e is not None and seen < 10:
+        if type(e).__name__ == "ConnectError":
+            return True
+        e, seen = e.__cause__ or e.__context__, seen + 1
+    return False
 
 
 def _retry_after(e) -> Optional[float]:

@@ -93,7 +93,8 @@ def llm_server():
 
 class FaultProxy:
     """HTTP proxy on a free loopback port. `faults` is a queue consumed one per request:
-    None (pass through), ("status", code, headers), ("stall", seconds) (answer nothing for that
+    None (pass through), ("status", code, headers), ("drop",) (hang up without an answer),
+    ("stall", seconds) (answer nothing for that
     long, then 504, never reaching the server) or ("reply", content) (the real reply with its
     message content replaced). `requests` records (path, body)."""
 
@@ -126,6 +127,9 @@ class FaultProxy:
                 if fault and fault[0] == "status":
                     data = json.dumps({"error": {"message": f"injected {fault[1]}", "type": "injected"}}).encode()
                     return self._send(fault[1], data, {"Content-Type": "application/json", **(fault[2] if len(fault) > 2 else {})})
+                if fault and fault[0] == "drop":
+                    self.close_connection = True  # hang up without a response
+                    return
                 if fault and fault[0] == "stall":
                     time.sleep(fault[1])
                     return self._send(504, b'{"error": {"message": "stalled"}}', {"Content-Type": "application/json"})
@@ -138,12 +142,13 @@ class FaultProxy:
                 req = urllib.request.Request(proxy.upstream + self.path, data=body, method=self.command,
                                              headers={"Content-Type": "application/json"})
                 try:
-                    with urllib.request.urlopen(req, timeout=120) as r:
+                    with urllib.request.urlopen(req, timeout=900) as r:
                         status, data, ctype = r.status, r.read(), r.headers.get("Content-Type", "application/json")
                 except urllib.error.HTTPError as e:
                     status, data, ctype = e.code, e.read(), e.headers.get("Content-Type", "application/json")
-                except OSError:  # the client gave up (timeout) or upstream is gone
-                    return
+                except OSError as e:  # upstream is gone or too slow
+                    data = json.dumps({"error": {"message": f"proxy: {e}"}}).encode()
+                    return self._send(502, data, {"Content-Type": "application/json"})
                 if fault and fault[0] == "reply" and status == 200 and not payload.get("stream"):
                     reply = json.loads(data)
                     reply["choices"][0]["message"]["content"] = fault[1]

@@ -135,11 +135,19 @@ def test_retries_are_bounded_and_end_in_one_line(fault_proxy, tmp_path):
 
 
 def test_a_timeout_is_retried(fault_proxy, tmp_path):
-    fault_proxy.faults.append(("stall", 3.0))
-    llm = LLM(llm_settings(fault_proxy.base_url, timeout=1.5, max_retries=1), cache_dir=tmp_path, backoff=FAST,
+    LLM(llm_settings(fault_proxy.base_url), cache_dir=None, max_tokens=1).complete(HELLO)  # warm, prompt cached
+    fault_proxy.faults.append(("stall", 60.0))
+    llm = LLM(llm_settings(fault_proxy.base_url, timeout=3.0, max_retries=1), cache_dir=tmp_path, backoff=FAST,
               max_tokens=1)
     assert llm.complete(HELLO).usage.completion_tokens > 0
-    assert len(fault_proxy.chat_requests()) == 2
+    assert len(fault_proxy.chat_requests()) == 3 and llm.stats.retried_errors == 1
+
+
+def test_a_dropped_connection_is_retried(fault_proxy, tmp_path):
+    fault_proxy.faults.append(("drop",))
+    llm = LLM(llm_settings(fault_proxy.base_url, max_retries=1), cache_dir=tmp_path, backoff=FAST, max_tokens=1)
+    assert llm.complete(HELLO).usage.completion_tokens > 0
+    assert len(fault_proxy.chat_requests()) == 2 and llm.stats.retried_errors == 1
 
 
 def test_auth_failure_is_a_one_line_config_error_without_the_key(fault_proxy, tmp_path):

@@ -126,7 +126,7 @@ def test_chain_over_a_real_index(fault_proxy, tmp_path, index, ndoc):
     assert system["role"] == "system" and "未在文档中找到" in system["content"]
     assert user["content"].startswith("资料：\n[1] （文档 xiangyang_notice") and QUESTION_T in user["content"]
     assert "\n\n[3] " not in user["content"]  # k=2 passages
-    assert result.engine == "llm" and result.question == QUESTION_T
+    assert result.engine == "llm" and result.question == QUESTION_T and result.kind == "list"
     assert result.usage.prompt_tokens > 0 and 0 < result.usage.completion_tokens <= 24
     assert not result.usage.cached and result.usage.cost_usd is None  # no price for a local model
     assert all(is_valid(c, ndoc.doc.original) for c in result.citations)

@@ -19,6 +19,7 @@ from ..llm import LLM, Reply
 from ..prompting import load_prompt
 from ..schemas import Answer, Citation, Usage
 from .citations import is_valid, make_citation
+from .classify import question_kind
 
 ENGINE = "llm"
 REFUSAL = "未在文档中找到"
@@ -271,7 +272,8 @@ def make_answer(x: dict, original_of: Optional[OriginalOf] = None) -> Answer:
         answer = "".join(x["streamed"]).strip()  # exactly what the user saw (same renumbering and script)
     elif is_traditional(question):
         answer = s2t(answer)
-    return Answer(question=question, answer=answer, citations=citations, engine=ENGINE, usage=usage, found=found)
+    return Answer(question=question, answer=answer, citations=citations, engine=ENGINE, usage=usage, found=found,
+                  kind=question_kind(fold(question)))
 
 
 class LLMAnswerer:
