@@ -113,6 +113,10 @@ def test_an_article_with_counts_targets_events_and_generic_phrases_names_no_clus
     "自治区级先进制造业集群是全区制造业的重要支撑。",
     "两地企业交流集群发展经验。",
     "这是西部唯一入选的软件类集群。",
+    "今年5个集群上省级特色产业集群名单。",
+    "两市共同交流集群治理经验，学习集群建设模式。",
+    "市里遴选出12个市级先进制造业集群。",
+    "各地积极支持集群发展，推动集群建设，打造集群品牌。",
 ])
 def test_generic_phrases_are_not_clusters(tmp_path, sentence):
     assert extract_text(tmp_path, "集群动态\n" + sentence + "\n") == []
@@ -292,6 +296,11 @@ def test_an_autonomous_region_relaying_a_national_list_and_issuing_its_own():
     ("据省工信厅介绍，科技部近日公示了创新型产业集群名单", "national", "科技部"),
     ("省工信厅有关负责人在解读名单时指出，甲集群入选国家级名单", "national", None),
     ("记者从省工业和信息化厅获悉，我省新认定20个省级先进制造业集群", "provincial", "省工业和信息化厅"),
+    # The publisher's list, though the province's clusters are named after it.
+    ("工业和信息化部公布第二批先进制造业集群名单，广东省先进制造业集群再添3个", "national", "工业和信息化部"),
+    ("江苏省工业和信息化厅组织推荐的12个集群入选工业和信息化部2023年度中小企业特色产业集群名单",
+     "national", "工业和信息化部"),
+    ("河南省工业和信息化厅公布2023年河南省先进制造业集群名单", "provincial", "河南省工业和信息化厅"),
 ])
 def test_the_issuer_is_the_subject_of_the_recognition_not_a_speaker(sentence, level, body):
     facts = read_facts(sentence)

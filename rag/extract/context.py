@@ -124,7 +124,15 @@ def _bodies(text: str) -> list[tuple[int, str, Optional[str]]]:
     return out
 
 
-_SPEECH = re.compile(r"表示|介绍|指出|说(?!明)|称(?!号)|透露|强调|认为|解读|坦言|告诉|回应|获悉|了解到|转发|转载")
+_SPEECH = re.compile(r"表示|介绍|指出|说(?!明)|称(?!号)|透露|强调|认为|解读|坦言|告诉|回应|获悉|了解到|转发|转载|推荐")
+_PUBLISH = re.compile(r"公布|发布(?!会)|公示|认定|印发|确定|命名|评定|遴选")
+_EXPLICIT_LEVEL = re.compile(_NATIONAL_WORD.pattern + "|" + _PROVINCIAL_WORD.pattern + "|" + _MUNICIPAL_WORD.pattern)
+
+
+def _publishes(text: str, end: int) -> bool:
+    """The body at `end` is the subject of the act that issues the list (工信部近日公布…)."""
+    m = _PUBLISH.search(text, end, end + 8)
+    return bool(m and not re.search(r"[，,。；;：:]", text[end:m.start()]))
 
 
 def _speaks(text: str, end: int) -> bool:
@@ -169,10 +177,16 @@ def read_facts(text: str, doc_date: Optional[str] = None) -> ListFacts:
     facts = ListFacts()
     words = _level_words(text)
     bodies = _bodies(text)
-    if words:
+    explicit = [w for w in words if _EXPLICIT_LEVEL.match(text, w[0])]
+    issuing = [b for b in bodies if not _speaks(text, b[0] + len(b[1]))]
+    publisher = next((b for b in issuing if _publishes(text, b[0] + len(b[1]))), None)
+    if explicit:
+        facts.level = explicit[0][1]
+    elif publisher:  # 工信部公布…名单，浙江省中小企业特色产业集群入选…: the publisher's list, not the province's
+        facts.level = publisher[2]
+    elif words:
         facts.level = words[0][1]
     else:
-        issuing = [b for b in bodies if not _speaks(text, b[0] + len(b[1]))]
         facts.level = issuing[0][2] if issuing else None
     program = PROGRAMS.search(text)
     if program:
