@@ -343,3 +343,15 @@ def test_traditional_national_list_relayed_with_pinyin_readings():
     r = got["宁波市北仑区模具产业集群"]
     assert (r.level, r.program, r.recognised_by, r.year) == ("national", "中小企业特色产业集群", "工业和信息化部", 2023)
     assert r.evidence.text == "寧(níng)波市北侖區模具產業集群"
+
+
+def test_names_said_to_be_among_a_list_of_the_sentences_before(tmp_path):
+    recs = extract_text(tmp_path, "西安集群动态\n2022年11月，工业和信息化部公布了第三批国家先进制造业集群，西安市航空集群名列其中。\n"
+                                  "2021年3月，工信部发布第二批先进制造业集群优胜者名单。其中就有西安市光子集群。\n"
+                                  "2023年，科技部火炬中心认定了一批创新型产业集群。宝鸡市钛材料产业集群也在其中。\n")
+    got = by_name(recs)
+    assert (got["西安市航空集群"].year, got["西安市航空集群"].batch) == (2022, 3)
+    assert (got["西安市光子集群"].level, got["西安市光子集群"].recognised_by, got["西安市光子集群"].year) == (
+        "national", "工信部", 2021)
+    assert (got["宝鸡市钛材料产业集群"].program, got["宝鸡市钛材料产业集群"].recognised_by) == (
+        "创新型产业集群", "科技部火炬中心")
