@@ -204,3 +204,20 @@ def test_the_count_after_the_subject_not_the_list_size(answerer, index):
 def test_when_a_report_appeared(answerer, index):
     a = ask(answerer, index, "江西日报关于省级先进制造业集群名单的报道是哪天刊发的？")
     assert "2024年11月8日" in folded(a) and "2024-11-08" in a.citations[0].text
+
+
+def test_a_figure_of_another_year_is_no_answer(answerer, index):
+    a = ask(answerer, index, "无锡物联网产业集群2023年营业收入同比增长多少？")  # the text gives 2024
+    assert not a.found
+    a = ask(answerer, index, "无锡物联网产业集群2024年营业收入同比增长多少？")
+    assert "12.3%" in folded(a)
+
+
+def test_the_company_a_cluster_is_led_by(answerer, index):
+    a = ask(answerer, index, "南昌市电子信息产业集群以哪家企业为龙头？")  # the text does not repeat 企业
+    assert folded(a).startswith("华勤技术")
+
+
+def test_count_of_a_place_prefers_its_own_sentence_over_the_national_total(answerer, index):
+    a = ask(answerer, index, "福建省有几个集群入选2024年度中小企业特色产业集群？")
+    assert folded(a).startswith("4") and "200" not in folded(a)

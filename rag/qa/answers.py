@@ -12,7 +12,7 @@ from typing import Optional
 
 from .claims import check_claim, predicate_of
 from .clusters import ClusterHit, describe
-from .context import Context, Draft
+from .context import MIN_COVERAGE, Context, Draft
 from .evidence import Scorer
 from .table_answers import (bodies_from_table, cluster_regions, clusters_in_best_clause, count_each_list,
                             documents_reporting, hit_cites, list_draft, membership, table_hits)
@@ -56,6 +56,14 @@ def answer_count(ctx: Context) -> Optional[Draft]:
     # the table's count, when the question is only filters (郑州首批市级战略性新兴产业集群一共有几个)
     hits = table_hits(ctx, named=bool(ctx.named)) if counts_clusters and not ctx.residual_runs() else []
     d = quantity_draft(ctx, ctx.top_units(ratio=0.9, limit=4), prefer=float(len(hits)) if hits else None)
+    if hits and (d is None or not d.text.startswith(f"{len(hits)}")):
+        # the table's count, when some sentence states it (浙江省共有4个集群入选) — not a total
+        # from a sentence about something wider (全国共100个集群入选)
+        agree = quantity_draft(ctx, [u for u in ctx.units if u.score >= MIN_COVERAGE], prefer=float(len(hits)))
+        if agree and agree.text.startswith(f"{len(hits)}"):
+            return agree
+        if d and ctx.places and not any(p.short in d.text for p in ctx.places):
+            d = None  # a total that does not say the asked place: the table's count instead
     if d or not counts_clusters:
         return d or quantity_draft(ctx, ctx.top_units(ratio=0.7))
     hits = hits or table_hits(ctx, named=bool(ctx.named))

@@ -10,6 +10,7 @@ from .context import Context, Draft
 from .evidence import Unit, clauses
 from .numbers import find_numbers
 from .spans import content_words
+from .spans import said as written_in
 
 YES_COVERAGE = 0.6  # a yes/no read from a sentence; every word of the claim must be there too
 _NEGATION = re.compile(r"不是|并非|未|没有|不属于|不在|非")
@@ -72,14 +73,8 @@ def predicate_of(question: str) -> str:
     return re.sub(r"[？?。！!吗呢]+$", "", question[m.end():]) if m else ""
 
 
-# Verbs a question writes in full that a text often shortens (达到 → 达).
-
-
-_SHORT_VERBS = {"达到": "达", "超过": "超", "位居": "居", "居于": "居", "位于": "位于", "突破了": "突破"}
-
-
 def _said(word: str, text: str) -> bool:
-    return word in text or (word in _SHORT_VERBS and _SHORT_VERBS[word] in text) or word.isdigit()
+    return written_in(word, text) or word.isdigit()
 
 
 def _best_window(ctx: Context, u: Unit, must_hold: Optional[int] = None) -> tuple[int, int]:

@@ -51,6 +51,9 @@ PROGRAM_PATTERNS = [
     ("创新型产业集群", re.compile(r"创新型产业集群")),
     ("特色产业集群", re.compile(r"特色产业集群")),
 ]
+# A province's own list: the province right before the list's name (河南省先进制造业集群公示名单).
+_OWN_LIST = re.compile(r"(?:省|自治区)(?:\d{4}年度?)?(?:首批|第[一二三四五六七八九十\d]+批)?"
+                       r"[\u4e00-\u9fa5]{0,10}?集群(?:培育|公示|认定|拟认定)?名单")
 _BATCH = re.compile(r"首批|第([一二两三四五六七八九十\d]+)批")
 _QUOTED = re.compile(r"《([^》]{2,60})》|“([^”]{2,40})”|\"([^\"]{2,40})\"")
 
@@ -139,6 +142,8 @@ def classify(question: str) -> Question:
         if all(p.full != place.full for p in q.places):
             q.places.append(place)
     q.levels = [name for name, pat in LEVEL_PATTERNS if pat.search(folded)]
+    if not q.levels and _OWN_LIST.search(folded):
+        q.levels = ["provincial"]  # 湖南省…先进制造业集群培育名单: a province's own list
     taken: list[tuple[int, int]] = []
     for name, pat in PROGRAM_PATTERNS:
         for m in pat.finditer(folded):

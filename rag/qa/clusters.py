@@ -206,26 +206,37 @@ class ClusterFacts:
         return self._home[doc_id]
 
     def in_span(self, doc_id: str, text: str, original_span: tuple[int, int]) -> list[tuple[object, ClusterMention]]:
-        """Rows named inside a piece of text: evidence inside the span, or the row's industry
-        written in the text (the longest of overlapping industry matches wins)."""
-        found, seen = [], set()
+        """Rows named inside a piece of text: their full name written there, else their
+        industry at a place no longer name or industry covers (航空 inside 中小航空发动机 does
+        not count for 西安市航空集群), else their evidence inside the span."""
+        spans: list[tuple[object, ClusterMention, int, int]] = []
+        by_row: dict[int, tuple[object, ClusterMention]] = {}
         for row, m in self.by_doc.get(doc_id, ()):
-            if id(row) in seen:
+            if id(row) in by_row:
                 continue
+            name = self._folded_name.get(id(m), m.name)
+            terms = [name] if name in text else [industry_of(m)]
+            found = False
+            for term in terms:
+                if len(term) < 2:
+                    continue
+                for hit in re.finditer(re.escape(term), text):
+                    spans.append((row, m, hit.start(), hit.end()))
+                    found = True
             ev = m.evidence
-            inside = original_span[0] <= ev.start and ev.end <= original_span[1]
-            ind = industry_of(m)
-            pos = text.find(ind) if len(ind) >= 2 else -1
-            if inside or pos >= 0:
-                seen.add(id(row))
-                found.append((row, m, pos, pos + len(ind) if pos >= 0 else -1))
-        kept = []
-        for row, m, s, e in sorted(found, key=lambda t: t[3] - t[2], reverse=True):
-            if s >= 0 and any(ks <= s and e <= ke and (ke - ks) > (e - s) for _, _, ks, ke in kept if ks >= 0):
+            if found or (original_span[0] <= ev.start and ev.end <= original_span[1]):
+                by_row[id(row)] = (row, m)
+        kept: dict[int, int] = {}  # row -> position of its first free match
+        taken: list[tuple[int, int]] = []
+        for row, m, s, e in sorted(spans, key=lambda t: t[3] - t[2], reverse=True):
+            if any(a <= s and e <= b and (b - a) > (e - s) for a, b in taken):
                 continue
-            kept.append((row, m, s, e))
-        kept.sort(key=lambda t: (t[2] if t[2] >= 0 else 10**9, t[1].evidence.start))
-        return [(row, m) for row, m, _, _ in kept]
+            taken.append((s, e))
+            kept[id(row)] = min(kept.get(id(row), s), s)
+        out = [(pair, kept.get(rid)) for rid, pair in by_row.items()
+               if rid in kept or not any(r is pair[0] for r, _, _, _ in spans)]
+        out.sort(key=lambda t: (t[1] if t[1] is not None else 10**9, t[0][1].evidence.start))
+        return [pair for pair, _ in out]
 
 
 def _place_keys(m: ClusterMention, folded_name: str) -> set[str]:

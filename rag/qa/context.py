@@ -191,6 +191,7 @@ def _doc_has(kind: str, a, doc_id: str, text_of: Callable[[str], str], facts: Cl
 
 
 PAIR_PENALTY = 0.9  # a two-sentence unit must cover clearly more than either sentence
+PARAGRAPH_PENALTY = 0.85
 TITLE_PENALTY = 0.97
 
 
@@ -204,7 +205,7 @@ def score_units(units: list[Unit], scorer: Scorer, facts: ClusterFacts) -> None:
             home = facts.home_place(u.doc_id)
             if home:
                 text += " " + strip_suffix(home) + " " + strip_suffix(province_of(home) or "")
-        factor = PAIR_PENALTY if u.pair else 1.0
+        factor = PAIR_PENALTY if u.pair else PARAGRAPH_PENALTY if u.paragraph else 1.0
         if u.start == 0 or u.text.startswith("原标题"):
             factor *= TITLE_PENALTY  # a headline sums up; the body says it in full
         u.score = scorer.coverage(text) * factor - 0.002 * u.rank

@@ -128,6 +128,7 @@ class Unit:
     rank: int  # best rank of the chunk it came from (0 = first hit)
     score: float = 0.0
     pair: bool = False  # two sentences of one paragraph
+    paragraph: bool = False  # a whole short paragraph
 
 
 @dataclass
@@ -165,7 +166,26 @@ def units_for_hits(hits, docs: dict[str, DocSentences]) -> list[Unit]:
                 # sentences (the press conference … / 主任高峰介绍 …)
                 nxt = sents[i + 1]
                 units.append(Unit(c.doc_id, s.start, nxt.end, ds.ndoc.text[s.start:nxt.end], rank, pair=True))
+            if s.line_start:
+                para_end = _paragraph_end(ds, i)
+                if para_end - s.start <= PARAGRAPH_CHARS and ds.ndoc.text.count("。", s.start, para_end) >= 2:
+                    # a short paragraph as one unit: a figure whose list is named two sentences earlier
+                    units.append(Unit(c.doc_id, s.start, para_end, ds.ndoc.text[s.start:para_end], rank,
+                                      paragraph=True))
     return units
+
+
+PARAGRAPH_CHARS = 400
+
+
+def _paragraph_end(ds: DocSentences, i: int) -> int:
+    sents, text = ds.sentences, ds.ndoc.text
+    end = sents[i].end
+    for nxt in sents[i + 1:]:
+        if "\n" in text[end:nxt.start]:
+            break
+        end = nxt.end
+    return end
 
 
 def _unrepeated(text: str) -> str:

@@ -160,11 +160,21 @@ CLAUSE_DECAY = 0.5
 _CLAUSE_BREAK = re.compile(r"[，,；;。！？!?\n]")
 
 
-def frame_support(text: str, fr: Frame) -> bool:
+# Verbs a question writes in full that a text often shortens (达到 → 达, 占比 → 占).
+SHORT_FORMS = {"达到": "达", "超过": "超", "位居": "居", "居于": "居", "突破了": "突破", "占比": "占", "生产": "产"}
+
+
+def said(word: str, text: str) -> bool:
+    """The word, or its usual short form, is written in text."""
+    return word in text or (word in SHORT_FORMS and SHORT_FORMS[word] in text)
+
+
+def frame_support(text: str, fr: Frame, rarity: Optional[Callable[[str], float]] = None) -> bool:
     """At least one of the words right next to the question word occurs in text: a number
-    next to 高新技术企业 does not answer 年营业收入是多少."""
-    near = fr.left[-2:] + fr.right[:2]
-    return not near or any(w in text for w in near)
+    next to 高新技术企业 does not answer 年营业收入是多少. With `rarity`, words common in the
+    candidate sentences (产业) do not count (产业规模 is not answered by 一个产业园)."""
+    near = [w for w in fr.left[-2:] + fr.right[:2] if rarity is None or rarity(w) >= 0.6]
+    return not near or any(said(w, text) for w in near)
 
 
 def embedded_in_question(text: str, start: int, end: int, question: str) -> bool:

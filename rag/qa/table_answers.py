@@ -9,7 +9,7 @@ from typing import Optional
 from .clusters import ClusterHit, describe
 from .context import MIN_COVERAGE, Cite, Context, Draft
 from .evidence import Scorer, clauses
-from .places import same_place
+from .places import province_of, same_place
 
 
 def table_hits(ctx: Context, strict: bool = True, named: bool = False) -> list[ClusterHit]:
@@ -115,6 +115,8 @@ def cluster_regions(ctx: Context) -> Optional[Draft]:
                 if not any(same_place(r, p.full) or same_place(r, p.written) for p in context_places) and r not in regions:
                     regions.append(r)
             cites.append(Cite(m.doc_id, m.evidence.start, m.evidence.end))
+    if regions and re.search(r"哪[一两三四五六七八九十几]?[个些]?省", q.folded):  # 哪两个省市: the provinces
+        regions = list(dict.fromkeys(province_of(r) or r for r in regions))
     return Draft("、".join(regions) + "。", dedupe(cites)) if regions else None
 
 

@@ -36,6 +36,8 @@ def _slot(text: str, fr) -> Optional[tuple[int, int]]:
     """The text between the question's left words and its right words."""
     best, best_pos = 0.0, None
     for i, w in enumerate(fr.right[:3]):
+        # the noun of 哪家企业 / 哪些龙头企业 names what is asked; the text may not repeat it
+        asked_type = i == 0 and re.fullmatch(r"(?:龙头|骨干|重点)?(?:企业|公司|单位|部门|机构|集团)", w)
         for m in re.finditer(re.escape(w), text):
             seq, pos = 0.0, m.end()
             for w2 in fr.right[i + 1:i + 4]:  # the question's next words, right after and in order
@@ -44,7 +46,7 @@ def _slot(text: str, fr) -> Optional[tuple[int, int]]:
                     break
                 seq += 1 / (1 + (at - pos) / 2)
                 pos = at + len(w2)
-            score = seq + (1.5 if i == 0 else 1.0 if i == 1 else 0.5)
+            score = seq + (0.5 if asked_type else 1.5 if i == 0 else 1.0 if i == 1 else 0.5)
             if score > best:
                 best, best_pos = score, m.start()
     if best_pos is None:
@@ -98,14 +100,20 @@ def quantity_candidates(ctx: Context, segment: str, units: list[Unit], used: set
             if embedded_in_question(u.text, n.start, n.end, ctx.q.folded):
                 continue
             cs, ce = ctx.clause_of(u, n.start)
-            around = u.text[max(0, cs - 12):ce + 12]
-            if not frame_support(around, fr):
+            around = u.text[ctx.clause_of(u, cs - 2)[0] if cs >= 2 else cs:ce]  # this clause and the one before
+            if not frame_support(around, fr, ctx.scorer.rarity):
                 continue
+            if not counting and re.fullmatch(r"一[个家座所条项]", n.text):
+                continue  # 一个产业园: an article, not a figure
             if counted and len(counted) >= 2 and counted not in around and not _same_counted(counted, around):
                 continue  # 多少家上市企业 is not answered by 集聚企业3000余家
+            if ctx.q.years and _other_year(u.text, cs, ce, ctx.q.years):
+                continue  # 2023年的产业规模 is not the 2022年 figure
             pull = attraction(u.text, n.start, n.end, fr, rarity=ctx.scorer.rarity)
             if subjects and any(p in u.text for p in subjects) and not any(p in u.text[:n.start] for p in subjects):
                 pull *= 0.3  # 山东入选了几个: the count after 山东, not the list size before it
+            elif subjects and not any(p in u.text for p in subjects):
+                pull *= 0.5  # 浙江省有几个: not the national total in a sentence without 浙江
             score = pull + 2.0 * u.score
             if ctx.q.measure and n.unit.endswith(ctx.q.measure):
                 score += 1.0
@@ -116,6 +124,14 @@ def quantity_candidates(ctx: Context, segment: str, units: list[Unit], used: set
             out.append((score, u, n))
     out.sort(key=lambda t: -t[0])
     return out
+
+
+def _other_year(text: str, cs: int, ce: int, years: list[int]) -> bool:
+    """The clause holding a number (or the one before it) is dated to a year the question does
+    not ask about."""
+    before = text.rfind("，", 0, max(cs - 1, 0))
+    said = {d.year for d in find_dates(text[max(before, 0):ce]) if d.year}
+    return bool(said) and not said & set(years)
 
 
 def _same_counted(noun: str, text: str) -> bool:
