@@ -221,3 +221,14 @@ def test_the_company_a_cluster_is_led_by(answerer, index):
 def test_count_of_a_place_prefers_its_own_sentence_over_the_national_total(answerer, index):
     a = ask(answerer, index, "福建省有几个集群入选2024年度中小企业特色产业集群？")
     assert folded(a).startswith("4") and "200" not in folded(a)
+
+
+def test_which_place_has_the_most_clusters_counts_the_table(answerer, index):
+    a = ask(answerer, index, "河南省哪个城市的集群最多？")
+    assert folded(a).startswith("在这些文章提到的集群中，郑州市（9个")
+    assert all(c.doc_id in (SEED_000, SEED_004) for c in a.citations)
+
+
+def test_questions_with_nothing_to_find(answerer, index):
+    for q in ("？", "谁？", "多少？", "第0批集群有哪些", "9999年的集群有哪些", "Which clusters are in Zhengzhou?"):
+        assert not ask(answerer, index, q).found, q

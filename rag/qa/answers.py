@@ -15,7 +15,7 @@ from .clusters import ClusterHit, describe
 from .context import MIN_COVERAGE, Context, Draft
 from .evidence import Scorer
 from .table_answers import (bodies_from_table, cluster_regions, clusters_in_best_clause, count_each_list,
-                            documents_reporting, hit_cites, list_draft, membership, table_hits)
+                            documents_reporting, hit_cites, list_draft, membership, most_clusters, table_hits)
 from .text_answers import (best_sentence, body_or_person, date_in_text, place_in_text, quantity_draft, slot_items,
                            superlative, wants_year)
 
@@ -99,26 +99,24 @@ def answer_who(ctx: Context) -> Optional[Draft]:
             return d
     if not wants_body and re.search(r"企业|公司|龙头", q.folded):
         return slot_items(ctx)
-    return body_or_person(ctx) or bodies_from_table(ctx)
+    d = body_or_person(ctx)
+    if d is None and re.search(r"公布|发布|认定|印发|评定|命名|授牌|组织", q.folded):
+        d = bodies_from_table(ctx)  # who published a list the table knows
+    return d
 
 
 def answer_where(ctx: Context) -> Optional[Draft]:
     if _ASKS_CLUSTERS.search(ctx.q.folded):  # 哪些集群的所在地包括郑州: a list
         return answer_list(ctx)
-    d = cluster_regions(ctx)
-    if d:
-        return d
-    if ctx.q.superlative:
-        d = superlative(ctx)
-        if d:
-            return d
-    return place_in_text(ctx)
+    if ctx.q.superlative:  # 哪个地区的集群数量最多: a written breakdown, else the table's counts
+        return superlative(ctx) or most_clusters(ctx) or place_in_text(ctx)
+    return cluster_regions(ctx) or place_in_text(ctx)
 
 
 def answer_yesno(ctx: Context) -> Optional[Draft]:
     q = ctx.q
     # membership of a named cluster in a list: 是否入选…名单 / 是国家级…集群吗 / 是否在…名单中
-    asks_list = bool(ctx.programs or q.levels or q.batch or q.years) and bool(
+    asks_list = bool(ctx.programs or q.levels or q.batch is not None or q.years) and bool(
         re.search(r"入选|列入|名单|认定|属于|集群(?:吗)?[？?]?$", predicate_of(q.folded) or q.folded))
     if ctx.named and asks_list:
         d = membership(ctx)

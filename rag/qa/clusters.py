@@ -169,7 +169,7 @@ class ClusterFacts:
             return False
         if programs and not any(_same_program(m.program, p) for p in programs):
             return False
-        if q.batch and m.batch != q.batch:
+        if q.batch is not None and m.batch != q.batch:
             return False
         if q.years and not (m.year in q.years or (m.year is None and any(str(y) in self._doc_text(m.doc_id) for y in q.years))):
             return False

@@ -135,7 +135,7 @@ def anchored_docs(q: Question, doc_ids: Iterable[str], text_of: Callable[[str], 
         digits = re.match(r"\d+(?:\.\d+)?", n)
         if digits:
             anchors.append(("number", digits.group(0)))
-    if q.batch and q.batch > 1:
+    if q.batch is not None and q.batch != 1:  # 首批 is often written 第一批 or not at all
         anchors.append(("batch", q.batch))
     for t in q.quoted:
         anchors.append(("quote", t))

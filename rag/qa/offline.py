@@ -119,9 +119,12 @@ class OfflineAnswerer:
 
     def _finish(self, question: str, ctx: Context, draft: Optional[Draft], seconds: float) -> Answer:
         citations: list[Citation] = []
+        originals: dict[str, str] = {}
         if draft is not None:
             for c in draft.cites:
-                original = self.index.original(c.doc_id)
+                if c.doc_id not in originals:
+                    originals[c.doc_id] = self.index.original(c.doc_id)
+                original = originals[c.doc_id]
                 if not 0 <= c.start < c.end <= len(original):
                     continue
                 cit = make_citation(c.doc_id, original, c.start, c.end)

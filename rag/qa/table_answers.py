@@ -9,7 +9,7 @@ from typing import Optional
 from .clusters import ClusterHit, describe
 from .context import MIN_COVERAGE, Cite, Context, Draft
 from .evidence import Scorer, clauses
-from .places import province_of, same_place
+from .places import Place, lookup, province_of, same_place, strip_suffix
 
 
 def table_hits(ctx: Context, strict: bool = True, named: bool = False) -> list[ClusterHit]:
@@ -127,6 +127,33 @@ def place_spans(q) -> list[tuple[int, int]]:
         pos = q.folded.find(p.written)
         spans.append((pos, pos + len(p.written)) if pos >= 0 else (-1, -1))
     return spans
+
+
+def most_clusters(ctx: Context) -> Optional[Draft]:
+    """哪个省（城市）的集群最多: the place with the most (fewest) clusters in the table."""
+    q = ctx.q
+    m = re.search(r"哪[个一]?(?:个)?(省|城市|市)", q.folded)
+    if not m or "集群" not in q.folded:
+        return None
+    by_place: dict[str, list[ClusterHit]] = {}
+    for h in table_hits(ctx):
+        ms = h.mentions[0]
+        if m.group(1) == "省":
+            places = [ms.province]
+        else:  # every city a cluster lies in (郑州市、开封市新能源汽车产业集群 counts for both)
+            places = [r for r in ms.regions if (lookup(r) or lookup(strip_suffix(r)) or Place(r, r, "", None)).kind == "city"]
+        for p in places:
+            if p:
+                by_place.setdefault(p, []).append(h)
+    if len(by_place) < 2:
+        return None
+    pick = (max if q.superlative == "max" else min)(by_place, key=lambda p: len(by_place[p]))
+    counts = sorted(((len(v), p) for p, v in by_place.items()), reverse=True)
+    if q.superlative == "max" and len(counts) > 1 and counts[0][0] == counts[1][0]:
+        return None  # a tie has no answer
+    others = "、".join(f"{p}{n}个" for n, p in counts[:5] if p != pick)
+    text = f"{pick}（{len(by_place[pick])}个；其次{others}）。" if others else f"{pick}（{len(by_place[pick])}个）。"
+    return Draft("在这些文章提到的集群中，" + text, hit_cites(by_place[pick]))
 
 
 def membership(ctx: Context) -> Optional[Draft]:
