@@ -16,6 +16,7 @@ does not match the stored document.
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -343,30 +344,42 @@ class Index:
         where = None
         if allowed_docs is not None:
             where = {"doc_id": {"$in": sorted(allowed_docs)}}
-        try:
-            vector = self.embeddings.embed_query(folded_query)
+        with self._chroma():
+            vector = self._progress.embed_query(folded_query)
             found = store.similarity_search_by_vector_with_relevance_scores(vector, k=n, filter=where)
-        except Exception as e:
-            raise ConfigError(self._describe_failure(e)) from None
         shas = self._shas({d.metadata.get("doc_id") for d, _ in found})
         # A vector whose document changed since (an interrupted ingest) does not rank anything.
         return [d.id for d, _ in found if shas.get(d.metadata.get("doc_id")) == d.metadata.get("sha256")]
 
     def _describe_failure(self, e: Exception) -> str:
-        """One line for a failing embeddings endpoint or vector store (no keys, no URL secrets)."""
-        from .embed import safe_url
+        """One line for a failing embeddings model/endpoint or vector store (no keys, no URL secrets)."""
+        from .embed import fingerprint, safe_url
 
-        es = self.settings.embeddings
-        if type(e).__module__.split(".")[0] in ("openai", "httpx"):
-            status = getattr(e, "status_code", None)
-            detail = f"HTTP {status}" if status else _one_line(e)
-            return f"the embeddings endpoint {safe_url(es.base_url)} (model {es.model}) failed: {detail}"
+        if isinstance(e, _EmbeddingFailed):
+            cause = e.__cause__ or e
+            status = getattr(cause, "status_code", None)
+            detail = f"HTTP {status}" if status else _one_line(cause)
+            name = fingerprint(self.embeddings)
+            if name.startswith("openai:"):
+                return f"the embeddings endpoint {safe_url(self.settings.embeddings.base_url)} ({name}) failed: {detail}"
+            return f"the embeddings ({name}) failed: {detail}"
         where = f"the Chroma server at {safe_url(self.settings.chroma_url)}" if self.settings.chroma_url else "the vector store"
         return f"{where} failed: {_one_line(e)}"
 
+    @contextlib.contextmanager
+    def _chroma(self):
+        """Around calls into Chroma (and, through it, the embeddings): failures become one line."""
+        try:
+            yield
+        except RagError:
+            raise
+        except Exception as e:
+            raise ConfigError(self._describe_failure(e)) from None
+
     def vector_count(self) -> int:
         self._vectors()
-        return self._collection.count()
+        with self._chroma():
+            return self._collection.count()
 
     def _shas(self, doc_ids: Iterable[str]) -> dict[str, str]:
         ids = [d for d in doc_ids if d]
@@ -531,7 +544,8 @@ class Index:
             raise
         stale = [i for p in batch for i in old_ids[p.ndoc.doc.doc_id] if i not in {c.chunk_id for c in p.chunks}]
         if stale:
-            self._store.delete(ids=stale)
+            with self._chroma():
+                self._store.delete(ids=stale)
         summary.documents += len(batch)
         summary.chunks += len(chunks)
 
@@ -554,13 +568,9 @@ class Index:
 
     def _add_vectors(self, chunks: list[Chunk], sha: dict[str, str]) -> None:
         store = self._vectors()
-        try:
+        with self._chroma():
             store.add_texts([c.text for c in chunks], ids=[c.chunk_id for c in chunks],
                             metadatas=[{"doc_id": c.doc_id, "index": c.index, "sha256": sha[c.doc_id]} for c in chunks])
-        except RagError:
-            raise
-        except Exception as e:
-            raise ConfigError(self._describe_failure(e)) from None
 
     def _prune(self) -> int:
         """Drop documents whose files are gone. Returns how many."""
@@ -573,13 +583,15 @@ class Index:
             self.conn.executemany("DELETE FROM documents WHERE doc_id = ?", [(d,) for d in gone])
             self._bump_generation()
         if ids:
-            self._vectors().delete(ids=ids)
+            with self._chroma():
+                self._vectors().delete(ids=ids)
         return len(gone)
 
     def _sync_vectors(self) -> None:
         """Make Chroma hold exactly SQLite's chunks (after an interrupted ingest or on a new server)."""
         store = self._vectors()
-        have = store.get(include=["metadatas"])
+        with self._chroma():
+            have = store.get(include=["metadatas"])
         have_sha = {i: (m or {}).get("sha256") for i, m in zip(have["ids"], have["metadatas"])}
         rows = self.conn.execute("SELECT c.chunk_id, c.doc_id, c.idx, c.text, d.sha256 FROM chunks c "
                                  "JOIN documents d USING (doc_id) ORDER BY c.doc_id, c.idx").fetchall()
@@ -590,7 +602,8 @@ class Index:
             return
         self._mark_dirty()
         if extra:
-            store.delete(ids=extra)
+            with self._chroma():
+                store.delete(ids=extra)
         for s in range(0, len(missing), self.batch_chunks):
             part = missing[s:s + self.batch_chunks]
             chunks = [Chunk(doc_id=r[1], index=r[2], text=r[3], norm_start=0, norm_end=0, start=0, end=0) for r in part]
@@ -647,13 +660,23 @@ class _Progress(Embeddings):
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         out: list[list[float]] = []
         for s in range(0, len(texts), self.step):
-            out += self.inner.embed_documents(texts[s:s + self.step])
+            try:
+                out += self.inner.embed_documents(texts[s:s + self.step])
+            except Exception as e:
+                raise _EmbeddingFailed() from e
             if self.report:
                 self.report(len(out))
         return out
 
     def embed_query(self, text: str) -> list[float]:
-        return self.inner.embed_query(text)
+        try:
+            return self.inner.embed_query(text)
+        except Exception as e:
+            raise _EmbeddingFailed() from e
+
+
+class _EmbeddingFailed(Exception):
+    """Tells an embeddings failure (its __cause__) from a vector store failure."""
 
 
 class _NoBar:

@@ -63,3 +63,17 @@ def test_a_local_index_moved_to_a_server_gets_its_vectors_rebuilt(tmp_path, serv
         assert summary.skipped == 2
         assert _server_ids(server, index) == {c.chunk_id for c in index.chunks()}
         assert index.search("机器人产业集群入选国家级名单", k=1)[0].doc_id == "wuhu_robots"
+
+
+def test_a_server_that_goes_away_is_named_in_one_line(tmp_path):
+    write_articles(tmp_path / "docs", ["wuhu_robots"])
+    with chroma_server(tmp_path / "short-lived") as url:
+        index = Index.open(settings_for(tmp_path / "db", chroma_url=url))
+        index.ingest([tmp_path / "docs"], progress=False)
+    try:
+        with pytest.raises(ConfigError) as e:
+            index.search("机器人产业集群", k=1)
+    finally:
+        index.close()
+    message = str(e.value)
+    assert message.startswith(f"the Chroma server at {url} failed") and "\n" not in message
