@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import sys
-import threading
 from pathlib import Path
 from typing import Optional, TextIO
 
@@ -100,40 +99,13 @@ def ask_command(args, settings, out: Optional[TextIO] = None) -> int:
     return 0
 
 
-class _PerThreadIndex:
-    """The index for the LLM chain, which retrieves on worker threads: SQLite connections
-    belong to the thread that opened them, so each thread reads through its own `Index`
-    (released with this object; a connection cannot be closed from another thread)."""
-
-    def __init__(self, settings, index) -> None:
-        self._settings = settings
-        self._indexes = {threading.get_ident(): index}
-        self._lock = threading.Lock()
-
-    def _index(self):
-        me = threading.get_ident()
-        with self._lock:
-            if me not in self._indexes:
-                from ..index import Index
-
-                self._indexes[me] = Index.open(self._settings, create=False)
-            return self._indexes[me]
-
-    def search(self, *args, **kwargs):
-        return self._index().search(*args, **kwargs)
-
-    def original(self, doc_id: str) -> str:
-        return self._index().original(doc_id)
-
-
-
 def _answerer(engine: str, settings, index):
     if engine == "llm":
         from ..llm import LLM
         from .llm import LLMAnswerer
 
         llm = LLM(settings.llm, max_tokens=ANSWER_MAX_TOKENS)
-        return LLMAnswerer(settings, _PerThreadIndex(settings, index), llm=llm)
+        return LLMAnswerer(settings, index, llm=llm)
     from .offline import OfflineAnswerer
 
     return OfflineAnswerer(index)
