@@ -316,6 +316,8 @@ def run(args) -> int:
             results["sizes"] = []
             for size in args.sizes:
                 results["sizes"].append(measure_size(size, entries, corpus, args, server, log))
+                # a long run interrupted later still leaves the sizes it finished
+                atomic_write_text(args.out, json.dumps({**results, "partial": True}, ensure_ascii=False, indent=2) + "\n")
         finally:
             if server_cm:
                 server_cm.__exit__()
