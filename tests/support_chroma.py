@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import atexit
 import contextlib
-import os
 import shutil
 import socket
 import subprocess
@@ -153,7 +152,3 @@ def write_articles(folder: Path, names: Optional[list[str]] = None) -> list[Path
 def tree_digest(folder: Path) -> dict[str, bytes]:
     """Every file under folder with its bytes (to prove a run wrote nothing)."""
     return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
-
-
-def env_without_llm() -> dict[str, str]:
-    return {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "RAG_"))}
