@@ -151,20 +151,18 @@ class ClusterFacts:
         return out
 
     def select(self, q: Question, places: list[Place], programs: list[str], name_rows: Iterable = (),
-               doc_ids: Optional[set[str]] = None, strict: bool = True) -> list[ClusterHit]:
+               doc_ids: Optional[set[str]] = None) -> list[ClusterHit]:
         """Rows with at least one mention that satisfies every filter the question names."""
         hits: dict[int, ClusterHit] = {}
         for m in self.candidates(places, name_rows):
-            if (doc_ids is None or m.doc_id in doc_ids) and self.matches(m, q, places, programs, strict):
+            if (doc_ids is None or m.doc_id in doc_ids) and self.matches(m, q, places, programs):
                 row = self.row_of(m)
                 hits.setdefault(id(row), ClusterHit(row)).mentions.append(m)
         return list(hits.values())
 
-    def matches(self, m: ClusterMention, q: Question, places: list[Place], programs: list[str], strict: bool) -> bool:
+    def matches(self, m: ClusterMention, q: Question, places: list[Place], programs: list[str]) -> bool:
         if places and not any(self.in_place(m, p) for p in most_specific(places)):
             return False
-        if not strict:
-            return True
         if len(q.levels) == 1 and m.level != q.levels[0]:
             return False
         if programs and not any(_same_program(m.program, p) for p in programs):

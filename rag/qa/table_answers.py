@@ -12,11 +12,13 @@ from .evidence import Scorer, clauses
 from .places import Place, lookup, province_of, same_place, strip_suffix
 
 
-def table_hits(ctx: Context, strict: bool = True, named: bool = False) -> list[ClusterHit]:
+def table_hits(ctx: Context, named: bool = False) -> list[ClusterHit]:
+    """Rows whose records satisfy every filter the question names (and, with `named`, only
+    the rows it names), from the documents that hold its anchors."""
     docs = ctx.anchored if ctx.anchored is not None else ctx.doc_ids
     if ctx.doc_ids is not None and docs is not None:
         docs = docs & ctx.doc_ids
-    hits = ctx.facts.select(ctx.q, ctx.places, ctx.programs, ctx.named_rows if named else (), docs, strict)
+    hits = ctx.facts.select(ctx.q, ctx.places, ctx.programs, ctx.named_rows if named else (), docs)
     hits.sort(key=lambda h: (h.mentions[0].doc_id, h.mentions[0].evidence.start))
     return hits
 
@@ -47,7 +49,7 @@ def clusters_in_best_clause(ctx: Context, residual: list[str]) -> Optional[Draft
         if not scored or scored[0][0] < MIN_COVERAGE:
             continue
         cov, s, e = scored[0]
-        if u.text[e:e + 1] in (":", "：") or u.text.rstrip().endswith((":", "：")) and e >= len(u.text.split("\n")[0]) - 1:
+        if u.text[e:e + 1] in (":", "："):  # 分别是：… — the list after the colon
             e = len(u.text)
         span = ctx.cite_unit(u, (s, e))
         found = ctx.facts.in_span(u.doc_id, u.text[s:e], (span.start, span.end))
@@ -78,7 +80,7 @@ def count_each_list(ctx: Context) -> Optional[Draft]:
         sub = classify(part)
         named = facts.named_in(sub.folded)
         places = list(sub.places) + [p for p in facts.extra_places(sub.folded) if all(p.short != x.short for x in sub.places)]
-        hits = facts.select(sub, places, programs_in(sub, facts, named), (), ctx.doc_ids, True)
+        hits = facts.select(sub, places, programs_in(sub, facts, named), (), ctx.doc_ids)
         if not hits:
             return None
         total += len(hits)
@@ -161,7 +163,7 @@ def membership(ctx: Context) -> Optional[Draft]:
     record says another list, or the same document lists the asked list without it."""
     q = ctx.q
     rows = ctx.named_rows
-    yes = [ClusterHit(r, [m for m in r.mentions if ctx.facts.matches(m, q, ctx.places, ctx.programs, True)]) for r in rows]
+    yes = [ClusterHit(r, [m for m in r.mentions if ctx.facts.matches(m, q, ctx.places, ctx.programs)]) for r in rows]
     yes = [h for h in yes if h.mentions]
     if yes:
         m = yes[0].mentions[0]
@@ -170,7 +172,7 @@ def membership(ctx: Context) -> Optional[Draft]:
     m = row.mentions[0]
     said = describe(m)
     # the asked list as the same document gives it (its members, whatever their place)
-    listed = [x for _, x in ctx.facts.by_doc.get(m.doc_id, ()) if ctx.facts.matches(x, q, [], ctx.programs, True)]
+    listed = [x for _, x in ctx.facts.by_doc.get(m.doc_id, ()) if ctx.facts.matches(x, q, [], ctx.programs)]
     if not (said or listed):
         return None
     if said:
