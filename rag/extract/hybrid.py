@@ -113,7 +113,9 @@ class HybridExtractor:
 
     def extract(self, ndoc: NormalisedDocument) -> list[ClusterMention]:
         stats = self.inner._stats
-        candidates = [m for m in self.proposer.extract(ndoc) if is_grounded(ndoc, m)]
+        proposed = self.proposer.extract(ndoc)
+        candidates = [m for m in proposed if is_grounded(ndoc, m)]
+        stats.dropped_ungrounded += len(proposed) - len(candidates)
         chunks = self.inner.chunks(ndoc)
         stats.documents += 1
         stats.chunks += len(chunks)
