@@ -232,3 +232,8 @@ def test_which_place_has_the_most_clusters_counts_the_table(answerer, index):
 def test_questions_with_nothing_to_find(answerer, index):
     for q in ("？", "谁？", "多少？", "第0批集群有哪些", "9999年的集群有哪些", "Which clusters are in Zhengzhou?"):
         assert not ask(answerer, index, q).found, q
+
+
+def test_the_cluster_a_sentence_calls_this_cluster(answerer, index):
+    a = ask(answerer, index, "南昌市电子信息产业集群2023年实现营业收入多少？")  # 该集群2023年实现营业收入860亿元
+    assert folded(a).startswith("860亿元")

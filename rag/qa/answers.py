@@ -100,7 +100,7 @@ def answer_who(ctx: Context) -> Optional[Draft]:
     if not wants_body and re.search(r"企业|公司|龙头", q.folded):
         return slot_items(ctx)
     d = body_or_person(ctx)
-    if d is None and re.search(r"公布|发布|认定|印发|评定|命名|授牌|组织", q.folded):
+    if d is None and re.search(r"公布|发布(?!会)|认定|印发|评定|命名|授牌|组织", q.folded):
         d = bodies_from_table(ctx)  # who published a list the table knows
     return d
 

@@ -117,6 +117,8 @@ class ClusterFacts:
             at = folded.find(name)
             if at >= 0 or folded.startswith(HEAD_NOUNS, pos + len(industry)):
                 span = (at, at + len(name)) if at >= 0 else (pos, pos + len(industry))
+                if folded[span[1]:span[1] + 1] == "(" and ")" in folded[span[1]:]:  # …集群(白银市、酒泉市)
+                    span = (span[0], folded.index(")", span[1]) + 1)
                 placed = at >= 0 and not name.startswith(industry)
                 found.append((row, pos, pos + len(industry), span, placed))
         kept = [f for f in found if not any(f2[1] <= f[1] and f[2] <= f2[2] and (f2[2] - f2[1]) > (f[2] - f[1])
@@ -187,6 +189,13 @@ class ClusterFacts:
             home = self.home_place(m.doc_id)
             return bool(home) and same_place(home, p.full)
         return False
+
+    def named_before(self, doc_id: str, original_pos: int) -> Optional[str]:
+        """The name of the cluster a document mentions last before a position."""
+        before = [m for _, m in self.by_doc.get(doc_id, ()) if m.evidence.start < original_pos]
+        if not before:
+            return None
+        return self._folded_name.get(id(max(before, key=lambda m: m.evidence.start)))
 
     def home_place(self, doc_id: str) -> Optional[str]:
         """The city a local paper writes about (我市): its most mentioned city, if clearly first."""

@@ -96,7 +96,7 @@ class OfflineAnswerer:
             related &= allowed
         units = units_for_hits(hits, docs)
         scorer = Scorer(content_runs(claim_free(q)), [u.text for u in units])
-        score_units(units, scorer, facts)
+        score_units(units, scorer, facts, lambda u: docs[u.doc_id].ndoc.span(u.start, u.start)[0])
         programs = programs_in(q, facts, named)
         return Context(
             q=q, units=units, docs=docs, facts=facts, scorer=scorer, places=places, programs=programs,
