@@ -102,6 +102,8 @@ def extraction_summary(docs: Sequence[dict]) -> dict:
         "grounding": rate(sum(d["grounded"] for d in docs), n_pred),
         "errors": sum(1 for d in docs if d.get("error")),
         "seconds": seconds, "seconds_per_document": seconds / len(docs) if docs else None,
+        "tokens_per_document": sum(d.get("tokens", 0) for d in docs) / len(docs) if docs else None,
+        "cost_usd": sum(d.get("cost_usd", 0.0) for d in docs),
     }
 
 
@@ -127,6 +129,7 @@ def score_question(q: GoldQuestion, answer, originals: dict[str, str]) -> dict:
         "expected": q.answers, "evidence": [{"doc_id": d, "text": t} for d, t in quotes],
         "citations": citations,
         "tokens": usage.total_tokens if usage is not None else 0,
+        "cached": bool(usage is not None and usage.cached),
         "cost_usd": usage.cost_usd if usage is not None else None,
     }
 
@@ -160,6 +163,7 @@ def qa_summary(rows: Sequence[dict]) -> dict:
         "by_type": dict(sorted(by_type.items())),
         "seconds": seconds, "seconds_per_question": seconds / len(rows) if rows else None,
         "tokens_per_question": tokens / len(rows) if rows else None,
+        "cached_answers": sum(1 for r in rows if r.get("cached")),  # replies from the LLM cache: fast, free
         "cost_usd": sum(costs) if costs else None,
     }
 

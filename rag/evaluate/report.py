@@ -24,6 +24,7 @@ SUMMARY_COLUMNS = [
     ("hit@5", "retrieval", "hit@5"),
     ("s/doc", "extraction", "seconds_per_document"),
     ("s/question", "qa", "seconds_per_question"),
+    ("tokens/doc", "extraction", "tokens_per_document"),
     ("tokens/q", "qa", "tokens_per_question"),
 ]
 MAX_TEXT = 160

@@ -25,26 +25,13 @@ def _error(e: Exception) -> str:
     return f"{type(e).__name__}: {e}".splitlines()[0][:300]
 
 
-def run_extraction(gold: GoldSet, ndocs: dict, engine_name: str, settings: Settings) -> dict:
+def default_extractor(engine_name: str, settings: Settings):
     from ..extract.engines import get_engine
 
-    engine = get_engine(engine_name, settings)
-    docs = []
-    for doc_id, ndoc in ndocs.items():
-        t0 = time.perf_counter()
-        error = None
-        try:
-            preds = list(engine.extract(ndoc))
-        except Exception as e:  # an engine failing on one document is a result, not the end of the run
-            preds, error = [], _error(e)
-        seconds = time.perf_counter() - t0
-        scored = score_document(doc_id, gold.clusters.get(doc_id, []), preds, ndoc.doc.original)
-        scored.update(seconds=seconds, error=error)
-        docs.append(scored)
-    return {"summary": extraction_summary(docs), "documents": docs}
+    return get_engine(engine_name, settings)
 
 
-def _answerer(engine_name: str, settings: Settings, index):
+def default_answerer(engine_name: str, settings: Settings, index):
     if engine_name == "offline":
         from ..qa.offline import OfflineAnswerer
 
@@ -54,8 +41,31 @@ def _answerer(engine_name: str, settings: Settings, index):
     return LLMAnswerer(settings, index)
 
 
-def run_qa(gold: GoldSet, index, engine_name: str, settings: Settings, originals: dict[str, str]) -> dict:
-    answerer = _answerer(engine_name, settings, index)
+def _spent(engine) -> tuple[int, float]:
+    """Tokens and dollars an LLM engine reports having spent so far (0 for rule engines)."""
+    stats = getattr(engine, "stats", None)
+    tokens = getattr(stats, "prompt_tokens", 0) + getattr(stats, "completion_tokens", 0)
+    return tokens, getattr(stats, "cost_usd", 0.0) or 0.0
+
+
+def run_extraction(gold: GoldSet, ndocs: dict, engine) -> dict:
+    docs = []
+    for doc_id, ndoc in ndocs.items():
+        t0, (tokens0, cost0) = time.perf_counter(), _spent(engine)
+        error = None
+        try:
+            preds = list(engine.extract(ndoc))
+        except Exception as e:  # an engine failing on one document is a result, not the end of the run
+            preds, error = [], _error(e)
+        seconds = time.perf_counter() - t0
+        tokens, cost = _spent(engine)
+        scored = score_document(doc_id, gold.clusters.get(doc_id, []), preds, ndoc.doc.original)
+        scored.update(seconds=seconds, error=error, tokens=tokens - tokens0, cost_usd=cost - cost0)
+        docs.append(scored)
+    return {"summary": extraction_summary(docs), "documents": docs}
+
+
+def run_qa(gold: GoldSet, answerer, originals: dict[str, str]) -> dict:
     rows = []
     for q in gold.questions:
         t0 = time.perf_counter()
@@ -128,7 +138,10 @@ def build_index(gold: GoldSet, settings: Settings, folder: Path):
     return index
 
 
-def evaluate_gold(gold: GoldSet, engines: list[str], settings: Settings, workdir: Path, log: Log) -> dict:
+def evaluate_gold(gold: GoldSet, engines: list[str], settings: Settings, workdir: Path, log: Log,
+                  make_extractor=default_extractor, make_answerer=default_answerer) -> dict:
+    """Score `engines` on one gold set. The make_* factories build an engine from its name (the
+    defaults build what `rag extract` and `rag ask` use)."""
     from ..prepare import prepare
 
     t0 = time.perf_counter()
@@ -141,7 +154,7 @@ def evaluate_gold(gold: GoldSet, engines: list[str], settings: Settings, workdir
     }
     for name in engines:
         t = time.perf_counter()
-        result["engines"][name] = {"extraction": run_extraction(gold, ndocs, name, settings), "qa": None}
+        result["engines"][name] = {"extraction": run_extraction(gold, ndocs, make_extractor(name, settings)), "qa": None}
         log(f"{gold.name}: {name} extraction of {len(ndocs)} documents in {time.perf_counter() - t:.1f} s")
 
     qa_engines = [e for e in engines if e in QA_ENGINES]
@@ -156,7 +169,7 @@ def evaluate_gold(gold: GoldSet, engines: list[str], settings: Settings, workdir
             f"in {time.perf_counter() - t:.1f} s")
         for name in qa_engines:
             t = time.perf_counter()
-            result["engines"][name]["qa"] = run_qa(gold, index, name, settings, originals)
+            result["engines"][name]["qa"] = run_qa(gold, make_answerer(name, settings, index), originals)
             log(f"{gold.name}: {name} answered {len(gold.questions)} questions in {time.perf_counter() - t:.1f} s")
         close = getattr(index, "close", None)
         if callable(close):
