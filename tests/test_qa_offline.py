@@ -237,3 +237,9 @@ def test_questions_with_nothing_to_find(answerer, index):
 def test_the_cluster_a_sentence_calls_this_cluster(answerer, index):
     a = ask(answerer, index, "南昌市电子信息产业集群2023年实现营业收入多少？")  # 该集群2023年实现营业收入860亿元
     assert folded(a).startswith("860亿元")
+
+
+def test_total_of_the_lists_the_articles_report(answerer, index):
+    a = ask(answerer, index, "这些文章中的国家级集群名单合计包括多少个集群？")
+    assert folded(a).startswith("合计111个")  # 45 (工信部) + 66 (国家发展改革委)
+    assert {c.doc_id for c in a.citations} == {SEED_001, SEED_002}

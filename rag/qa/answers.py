@@ -16,8 +16,8 @@ from .context import MIN_COVERAGE, Context, Draft
 from .evidence import Scorer
 from .table_answers import (bodies_from_table, cluster_regions, clusters_in_best_clause, count_each_list,
                             documents_reporting, hit_cites, list_draft, membership, most_clusters, table_hits)
-from .text_answers import (best_sentence, body_or_person, date_in_text, place_in_text, quantity_draft, slot_items,
-                           superlative, wants_year)
+from .text_answers import (best_sentence, body_or_person, date_in_text, list_sizes_total, place_in_text,
+                           quantity_draft, slot_items, superlative, wants_year)
 
 _ASKS_CLUSTERS = re.compile(r"哪[些个两三四五六七八九十几\d]*个?(?:产业)?集群|集群(?:有哪些|分别是|是哪些|包括哪些)|有哪些集群|哪些产业集群")
 _ASKS_LISTS = re.compile(r"哪[一些]?类|哪些名单|什么名单|哪个名单|哪份名单|什么类型|名单里")
@@ -50,6 +50,10 @@ def answer_count(ctx: Context) -> Optional[Draft]:
     q = ctx.q
     if "分别" in q.folded:
         d = count_each_list(ctx)
+        if d:
+            return d
+    if q.cross_doc and "名单" in q.folded and re.search(r"一共|合计|总共|总计", q.folded):
+        d = list_sizes_total(ctx)
         if d:
             return d
     counts_clusters = "集群" in q.folded and (q.measure in (None, "个")) and len(q.segments) == 1

@@ -304,3 +304,30 @@ def best_sentence(ctx: Context) -> Optional[Draft]:
         return None
     u = units[0]
     return Draft(u.text, [ctx.cite_unit(u)])
+
+
+_LIST_SIZE = re.compile(r"(\d+)个([^，,。；;]{0,24}?)集群(?:的)?名单")
+_LEVEL_WORDS = {"national": ("国家", "工信部", "工业和信息化部"), "provincial": ("省级", "省"), "municipal": ("市级",)}
+
+
+def list_sizes_total(ctx: Context) -> Optional[Draft]:
+    """这些文章提到的两份国家级集群名单一共包括多少个集群: the size each document gives for its
+    list of the asked level (45个国家先进制造业集群名单, 首批66个…名单), added up."""
+    q = ctx.q
+    docs = sorted({u.doc_id for u in ctx.units} | set(ctx.anchored or ()))
+    found = []
+    for doc_id in docs:
+        text = ctx.doc(doc_id).ndoc.text
+        for m in _LIST_SIZE.finditer(text):
+            said = text[max(0, m.start() - 12):m.end()]
+            levels = [lv for lv, words in _LEVEL_WORDS.items() if any(w in said for w in words)]
+            records = [r.level for _, r in ctx.facts.by_doc.get(doc_id, ()) if r.level]
+            level = levels[0] if levels else (records[0] if records else None)
+            if not q.levels or level in q.levels:
+                found.append((doc_id, m))
+            break  # a document's first list statement is the one it reports
+    if len(found) < 2:
+        return None
+    total = sum(int(m.group(1)) for _, m in found)
+    parts = "＋".join(f"{m.group(1)}（{m.group(0)}）" for _, m in found)
+    return Draft(f"合计{total}个：{parts}。", [ctx.cite_norm(d, m.start(), m.end()) for d, m in found])
