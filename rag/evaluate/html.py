@@ -10,7 +10,8 @@ from .report import SUMMARY_COLUMNS, fmt, miss_entries, retrieval_misses, summar
 COLORS = {"offline": "#4e79a7", "llm": "#f28e2b", "hybrid": "#59a14f"}
 RATE_COLUMNS = [c for c in SUMMARY_COLUMNS if not c[2].startswith(("seconds", "tokens"))]
 CSS = """
-body{font-family:system-ui,"Noto Sans CJK SC","Microsoft YaHei",sans-serif;margin:2em auto;max-width:1100px;color:#222;padding:0 1em}
+body{font-family:system-ui,"Noto Sans CJK SC","Microsoft YaHei",sans-serif;margin:2em auto;max-width:1400px;color:#222;padding:0 1em}
+.wide{overflow-x:auto}
 h1{font-size:1.6em}h2{margin-top:2em;border-bottom:1px solid #ccc}h3{margin-top:1.5em}
 table{border-collapse:collapse;margin:.5em 0;font-size:.85em}
 th,td{border:1px solid #ddd;padding:3px 6px;text-align:right}th{background:#f3f3f3}
@@ -18,7 +19,7 @@ td:first-child,th:first-child,td.l{text-align:left}
 .fail{color:#b00;font-weight:bold}.ok{color:#070}
 .legend span{display:inline-block;margin-right:1em}.legend i{display:inline-block;width:12px;height:12px;margin-right:4px;vertical-align:middle}
 ul.misses{font-size:.85em;padding-left:1.2em}ul.misses li{margin:.4em 0}
-.kind{display:inline-block;min-width:11em;font-weight:bold}
+.kind{display:inline-block;min-width:11em;font-weight:bold;margin-right:.6em}
 blockquote{margin:.2em 0 .2em 1em;padding:.2em .6em;border-left:3px solid #ccc;background:#fafafa;white-space:pre-wrap}
 svg text{font-size:11px;font-family:inherit}
 """
@@ -125,7 +126,7 @@ def render_html(report: dict) -> str:
               else '<p class="ok">All checked thresholds pass.</p>' if report["thresholds"]["checks"] else "")
     body = [f"<h1>jiqun evaluation</h1><p>Generated {escape(report['generated'])} · engines: "
             f"{escape(', '.join(report['engines']))}</p>", status,
-            "<h2>Summary</h2>", _summary(report), "<h2>Thresholds</h2>", _thresholds(report)]
+            "<h2>Summary</h2>", f"<div class=\"wide\">{_summary(report)}</div>", "<h2>Thresholds</h2>", _thresholds(report)]
     body += [_gold_section(g) for g in report["gold_sets"]]
     return ("<!DOCTYPE html>\n<html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><title>jiqun evaluation</title>"
             f"<style>{CSS}</style></head><body>\n" + "\n".join(body) + "\n</body></html>\n")
