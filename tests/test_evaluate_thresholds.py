@@ -45,3 +45,12 @@ def test_missing_file_and_comments(tmp_path):
     path = tmp_path / "t.json"
     path.write_text(json.dumps({"_comment": "x", "seeds": {"offline": {"extraction.f1": 0.5}}}), encoding="utf-8")
     assert load_thresholds(path)["seeds"]["offline"]["extraction.f1"] == 0.5
+
+
+def test_project_thresholds_file_is_valid_and_strict_where_it_must_be():
+    from pathlib import Path
+
+    data = load_thresholds(Path(__file__).resolve().parent.parent / "eval" / "thresholds.json")
+    seeds = data["seeds"]["offline"]
+    assert seeds["qa.citation_validity"] == 1.0 and seeds["extraction.grounding"] == 1.0
+    assert {"extraction.f1", "qa.accuracy", "qa.not_found_accuracy", "retrieval.hit@5"} <= set(seeds)
