@@ -233,9 +233,7 @@ class LLM:
         """One chat completion. Served from the cache when the same request was answered before.
         `accept(text)` may raise to reject a reply: rejected replies are returned but not cached."""
         max_tokens = max_tokens or self.max_tokens
-        request = {"endpoint": self.endpoint, "model": self.model_name, "messages": messages,
-                   "params": {"temperature": 0, "max_tokens": max_tokens, "response_format": response_format}}
-        key = ReplyCache.key(request) if self.cache else None
+        key = self._cache_key(messages, response_format, max_tokens)
         if key and (entry := self.cache.get(key)):
             usage = Usage(prompt_tokens=entry.get("prompt_tokens", 0), completion_tokens=entry.get("completion_tokens", 0),
                           total_tokens=entry.get("prompt_tokens", 0) + entry.get("completion_tokens", 0),
@@ -254,11 +252,20 @@ class LLM:
                 accept(reply.text)
             except ValueError as e:  # pydantic's ValidationError and json errors are ValueErrors
                 raise RejectedReply(reply, e) from None
+        self._remember(key, reply)
+        return reply
+
+    def _cache_key(self, messages: list[dict], response_format: Optional[dict], max_tokens: Optional[int]) -> Optional[str]:
+        if not self.cache:
+            return None
+        return ReplyCache.key({"endpoint": self.endpoint, "model": self.model_name, "messages": messages,
+                               "params": {"temperature": 0, "max_tokens": max_tokens, "response_format": response_format}})
+
+    def _remember(self, key: Optional[str], reply: Reply) -> None:
         if key:
             self.cache.put(key, {"text": reply.text, "finish_reason": reply.finish_reason, "model": self.model_name,
                                  "prompt_tokens": reply.usage.prompt_tokens,
                                  "completion_tokens": reply.usage.completion_tokens})
-        return reply
 
     def structured(self, messages: list[dict], schema: type[T], *, name: str = "reply",
                    retries: int = 2, max_tokens: Optional[int] = None) -> tuple[Optional[T], int, Usage]:
@@ -275,6 +282,8 @@ class LLM:
                 reply = self.complete(convo, response_format=response_format, max_tokens=max_tokens,
                                       accept=lambda text: parsed.append(schema.model_validate_json(_strip_fences(text))))
                 add_usage(total, reply.usage)
+                if attempt:  # the valid reply also answers the original request next time: no re-asking
+                    self._remember(self._cache_key(messages, response_format, max_tokens or self.max_tokens), reply)
                 return parsed[0], attempt, total
             except RejectedReply as r:
                 add_usage(total, r.reply.usage)

@@ -160,6 +160,8 @@ def test_a_malformed_reply_is_sent_back_with_the_validation_error(fault_proxy, t
     feedback = second["messages"][3]["content"]
     assert "clusters.0.name" in feedback and "clusters.0.evidence" in feedback
     assert ex.stats.retries == 1 and ex.stats.calls == 2
+    again = extractor(fault_proxy.base_url, tmp_path, retries=1)  # the corrected reply was cached
+    assert [m.name for m in again.extract(ndoc)] == ["襄阳轴承集群"] and again.stats.calls == 0
 
 
 def test_only_grounded_records_are_kept_and_the_second_run_is_cached(fault_proxy, tmp_path, ndoc):
