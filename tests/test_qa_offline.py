@@ -243,3 +243,12 @@ def test_total_of_the_lists_the_articles_report(answerer, index):
     a = ask(answerer, index, "这些文章中的国家级集群名单合计包括多少个集群？")
     assert folded(a).startswith("合计111个")  # 45 (工信部) + 66 (国家发展改革委)
     assert {c.doc_id for c in a.citations} == {SEED_001, SEED_002}
+
+
+def test_paraphrased_list_questions(answerer, index):
+    a = ask(answerer, index, "列出郑州首批市级战略性新兴产业集群。")
+    assert folded(a).startswith("共5个")
+    a = ask(answerer, index, "聊城有哪些省级新材料产业集群？")  # not 郑州登封市新材料…: another place
+    assert "绿色化工" in folded(a) and "登封" not in folded(a)
+    a = ask(answerer, index, "济南市信息技术服务产业集群的龙头企业有哪些？")  # companies, not clusters
+    assert folded(a).startswith("浪潮集团")

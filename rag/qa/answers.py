@@ -20,6 +20,9 @@ from .text_answers import (best_sentence, body_or_person, date_in_text, list_siz
                            quantity_draft, slot_items, superlative, wants_year)
 
 _ASKS_CLUSTERS = re.compile(r"哪[些个两三四五六七八九十几\d]*个?(?:产业)?集群|集群(?:有哪些|分别是|是哪些|包括哪些)|有哪些集群|哪些产业集群")
+# 集群的龙头企业有哪些 / 哪些企业: a list of something other than clusters
+_ASKS_OTHER = re.compile(r"(?:企业|公司|单位|部门|机构|城市|地区|项目|平台|园区|产品)(?:有|是|包括)哪些|"
+                         r"哪[些几]?(?:家|个)?(?:企业|公司|单位|部门|机构|城市|地区|项目|平台|园区|产品)")
 _ASKS_LISTS = re.compile(r"哪[一些]?类|哪些名单|什么名单|哪个名单|哪份名单|什么类型|名单里")
 
 
@@ -28,7 +31,8 @@ def answer_list(ctx: Context) -> Optional[Draft]:
     if ctx.named and _ASKS_LISTS.search(q.folded):  # 超硬材料产业集群出现在哪些名单里
         hits = [ClusterHit(r, list(r.mentions)) for r in ctx.named_rows]
         return list_draft(hits, with_lists=True)
-    asks_clusters = bool(_ASKS_CLUSTERS.search(q.folded)) or ("集群" in q.folded and q.kind == "list")
+    asks_clusters = bool(_ASKS_CLUSTERS.search(q.folded)) or (
+        "集群" in q.folded and q.kind == "list" and not _ASKS_OTHER.search(q.folded))
     if not asks_clusters:
         return slot_items(ctx)
     residual = ctx.residual_runs()

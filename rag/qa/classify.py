@@ -103,7 +103,7 @@ def question_kind(q: str) -> str:
         return "count"
     if re.search(r"多少|(?<!哪)几", q) or (_NUMERIC.search(q) and not _LIST.search(q)):
         return "numeric"
-    if _LIST.search(q) or re.search(r"哪[个一]", q):
+    if _LIST.search(q) or re.search(r"哪[个一]|^(?:请)?(?:列出|列举|罗列)", q):
         return "list"
     return "other"
 

@@ -84,11 +84,11 @@ class OfflineAnswerer:
         facts = self.facts
         allowed = set(doc_ids) if doc_ids else None
         hits = self.index.search(q.folded, k=k, doc_ids=list(doc_ids) if doc_ids else None)
-        named = facts.named_in(q.folded)
         places = list(q.places)
         for p in facts.extra_places(q.folded):
             if all(p.short != x.short for x in places) and not any(p.short in x.full for x in places):
                 places.append(p)
+        named = consistent_names(facts, facts.named_in(q.folded), q, places)
         docs = {h.chunk.doc_id: self.doc(h.chunk.doc_id) for h in hits}
         # documents whose clusters the question may be about, beyond the retrieved ones
         related = {m.doc_id for m in facts.candidates(places, [r for r, _, _ in named])} if places or named else set()
@@ -138,6 +138,16 @@ class OfflineAnswerer:
             text = in_question_script(_s2t().convert(text), question)
         return Answer(question=question, answer=text, citations=citations, engine=ENGINE,
                       usage=Usage(seconds=round(seconds, 4)), found=found, kind=ctx.q.kind)
+
+
+def consistent_names(facts: ClusterFacts, named: list, q, places: list) -> list:
+    """Drop named rows that lie outside the places the question writes beside them:
+    聊城有哪些省级新材料产业集群 does not name 郑州登封市新材料…集群."""
+    outside = [p for p in places
+               if not any(s <= q.folded.find(p.written) < e for _, s, e in named) and q.folded.find(p.written) >= 0]
+    if not outside:
+        return named
+    return [(row, s, e) for row, s, e in named if any(facts.in_place(m, p) for m in row.mentions for p in outside)]
 
 
 def claim_free(q) -> str:

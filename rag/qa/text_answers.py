@@ -50,7 +50,7 @@ def _slot(text: str, fr) -> Optional[tuple[int, int]]:
             if score > best:
                 best, best_pos = score, m.start()
     if best_pos is None:
-        return None
+        return _before_left_word(text, fr)
     start = 0
     for w in reversed(fr.left[-2:]):
         p = text.rfind(w, 0, best_pos)
@@ -65,6 +65,20 @@ def _slot(text: str, fr) -> Optional[tuple[int, int]]:
     while end > start and text[end - 1] in "为了的是等 ":
         end -= 1
     return (start, end) if end - start >= 2 else None
+
+
+def _before_left_word(text: str, fr) -> Optional[tuple[int, int]]:
+    """The list written right before the question's last word when nothing follows the
+    question word: 龙头企业有哪些 → 以浪潮集团为代表的…龙头企业 / 以甲、乙等龙头企业."""
+    if not fr.left:
+        return None
+    for hit in re.finditer(re.escape(fr.left[-1]), text):
+        cut = max(text.rfind(c, 0, hit.start()) for c in "，,；;。：:")
+        start = cut + 1
+        m = re.search(r"^(?:以|由|如|像)(.+?)(?:为代表|为龙头|为核心|为引领|等)", text[start:hit.start()])
+        if m:
+            return start + m.start(1), start + m.end(1)
+    return None
 
 
 def best_quantity(ctx: Context, segment: str, units: list[Unit], used: set,
