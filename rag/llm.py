@@ -480,20 +480,27 @@ def _short_validation_error(e: Exception) -> str:
 def strict_json_schema(model: type[BaseModel]) -> dict:
     """The pydantic schema in the subset OpenAI's strict structured outputs accept (and llama.cpp,
     vLLM and Ollama enforce): every property required (optional ones nullable), no extra keys, no
-    defaults. Field descriptions stay: they are the spec the model reads."""
+    defaults, no string length bounds (pydantic checks them on the reply). Field descriptions stay:
+    they are the spec the model reads."""
     schema = model.model_json_schema()
 
     def fix(node):
-        if isinstance(node, dict):
-            node.pop("default", None)
-            node.pop("title", None)
-            if node.get("type") == "object" and "properties" in node:
-                node["required"] = list(node["properties"])
-                node["additionalProperties"] = False
-            for v in node.values():
-                fix(v)
-        elif isinstance(node, list):
+        """`node` is a schema; "properties" and "$defs" map names to schemas (a field may be called title)."""
+        if isinstance(node, list):
             for v in node:
+                fix(v)
+        if not isinstance(node, dict):
+            return node
+        for unsupported in ("default", "title", "minLength", "maxLength"):  # checked locally instead
+            node.pop(unsupported, None)
+        if node.get("type") == "object" and "properties" in node:
+            node["required"] = list(node["properties"])
+            node["additionalProperties"] = False
+        for key, v in node.items():
+            if key in ("properties", "$defs") and isinstance(v, dict):
+                for sub in v.values():
+                    fix(sub)
+            else:
                 fix(v)
         return node
 

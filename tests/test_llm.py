@@ -182,11 +182,23 @@ class Word(BaseModel):
     letters: int = Field(ge=0, description="How many letters the word has.")
 
 
+class Titled(BaseModel):
+    title: str = Field(max_length=10, description="A field that happens to be called title.")
+    words: list[Word] = Field(default_factory=list)
+
+
 def test_strict_schema_requires_every_field_and_forbids_extras():
     schema = strict_json_schema(Word)
     assert schema["required"] == ["word", "letters"] and schema["additionalProperties"] is False
     assert schema["properties"]["word"]["description"] == "One English word."
     assert "default" not in json.dumps(schema)
+    titled = strict_json_schema(Titled)
+    assert titled["required"] == ["title", "words"] and "maxLength" not in titled["properties"]["title"]
+    assert titled["$defs"]["Word"]["required"] == ["word", "letters"]
+    from rag.extract.llm import ExtractionReply
+
+    text = json.dumps(strict_json_schema(ExtractionReply))
+    assert "maxLength" not in text and "minLength" not in text and '"maximum": 2100' in text
 
 
 def test_structured_reply_is_schema_valid(fault_proxy, tmp_path):
