@@ -15,7 +15,8 @@ from .clusters import ClusterHit, describe
 from .context import MIN_COVERAGE, Context, Draft
 from .evidence import Scorer
 from .table_answers import (bodies_from_table, cluster_regions, clusters_in_best_clause, count_each_list,
-                            documents_reporting, hit_cites, list_draft, membership, most_clusters, table_hits)
+                            documents_reporting, hit_cites, list_draft, membership, most_clusters, sentence_saying,
+                            table_hits)
 from .text_answers import (best_sentence, body_or_person, date_in_text, list_sizes_total, place_in_text,
                            quantity_draft, slot_items, superlative, wants_year)
 
@@ -78,6 +79,9 @@ def answer_count(ctx: Context) -> Optional[Draft]:
     if hits:
         d = list_draft(hits)
         d.text = f"{len(hits)}个：" + d.text.split("：", 1)[1]
+        stated = sentence_saying(ctx, hits[0].mentions[0].doc_id, [f"{len(hits)}个", "集群"], 2)
+        if stated:  # the sentence that gives the same count says it best
+            d.cites = [stated]
         return d
     return quantity_draft(ctx, ctx.top_units(ratio=0.7))
 

@@ -85,7 +85,8 @@ def count_each_list(ctx: Context) -> Optional[Draft]:
             return None
         total += len(hits)
         lines.append(f"{part}：{len(hits)}个")
-        cites += hit_cites(hits[:1])
+        doc_id = hits[0].mentions[0].doc_id
+        cites.append(sentence_saying(ctx, doc_id, [f"{len(hits)}个", "集群"], 2) or hit_cites(hits[:1])[0])
     return Draft("；".join(lines) + f"；合计{total}个。", cites)
 
 
@@ -99,8 +100,22 @@ def bodies_from_table(ctx: Context) -> Optional[Draft]:
             if m.recognised_by:
                 by_body.setdefault(m.recognised_by, []).append(m)
     parts = [f"{body}（{describe(ms[0]).replace(body + '公布的', '')}）" for body, ms in by_body.items()]
-    cites = [Cite(ms[0].doc_id, ms[0].evidence.start, ms[0].evidence.end) for ms in by_body.values()]
+    cites = []
+    for body, ms in by_body.items():  # where the document says who published the list
+        said = sentence_saying(ctx, ms[0].doc_id, [body], 1, verbs=r"公布|发布|认定|印发|公示|组织")
+        cites.append(said or Cite(ms[0].doc_id, ms[0].evidence.start, ms[0].evidence.end))
     return Draft("；".join(parts) + "。", cites)
+
+
+def sentence_saying(ctx: Context, doc_id: str, words: list[str], need: int, verbs: str = "") -> Optional[Cite]:
+    """The first sentence of a document that writes at least `need` of `words` (and one of
+    `verbs`, when given): the citation that states a fact the table holds."""
+    ds = ctx.doc(doc_id)
+    for sent in ds.sentences:
+        text = sent.text
+        if sum(1 for w in words if w and w in text) >= need and (not verbs or re.search(verbs, text)):
+            return ctx.cite_norm(doc_id, sent.start, sent.end)
+    return None
 
 
 def cluster_regions(ctx: Context) -> Optional[Draft]:
@@ -113,10 +128,14 @@ def cluster_regions(ctx: Context) -> Optional[Draft]:
     regions, cites = [], []
     for h in hits:
         for m in h.mentions:
-            for r in m.regions:
-                if not any(same_place(r, p.full) or same_place(r, p.written) for p in context_places) and r not in regions:
-                    regions.append(r)
-            cites.append(Cite(m.doc_id, m.evidence.start, m.evidence.end))
+            new = [r for r in m.regions if r not in regions and
+                   not any(same_place(r, p.full) or same_place(r, p.written) for p in context_places)]
+            if not new:
+                continue
+            regions += new
+            # a sentence that writes the places out (由苏州、无锡、南通三市联合培育), else the mention
+            said = sentence_saying(ctx, m.doc_id, [strip_suffix(r) for r in m.regions], 2) if len(m.regions) >= 2 else None
+            cites.append(said or Cite(m.doc_id, m.evidence.start, m.evidence.end))
     if regions and re.search(r"哪[一两三四五六七八九十几]?[个些]?省", q.folded):  # 哪两个省市: the provinces
         regions = list(dict.fromkeys(province_of(r) or r for r in regions))
     return Draft("、".join(regions) + "。", dedupe(cites)) if regions else None

@@ -331,15 +331,21 @@ def list_sizes_total(ctx: Context) -> Optional[Draft]:
     docs = sorted({u.doc_id for u in ctx.units} | set(ctx.anchored or ()))
     found = []
     for doc_id in docs:
-        text = ctx.doc(doc_id).ndoc.text
-        for m in _LIST_SIZE.finditer(text):
-            said = text[max(0, m.start() - 12):m.end()]
-            levels = [lv for lv, words in _LEVEL_WORDS.items() if any(w in said for w in words)]
-            records = [r.level for _, r in ctx.facts.by_doc.get(doc_id, ()) if r.level]
-            level = levels[0] if levels else (records[0] if records else None)
-            if not q.levels or level in q.levels:
-                found.append((doc_id, m))
-            break  # a document's first list statement is the one it reports
+        ds = ctx.doc(doc_id)
+        text = ds.ndoc.text
+        title_end = ds.sentences[0].end if ds.sentences else 0
+        matches = list(_LIST_SIZE.finditer(text))
+        # a document's first list statement is the one it reports; the body's, over the headline's
+        m = next((x for x in matches if x.start() >= title_end and x.group(1) == matches[0].group(1)), None) \
+            or (matches[0] if matches else None)
+        if m is None:
+            continue
+        said = text[max(0, m.start() - 12):m.end()]
+        levels = [lv for lv, words in _LEVEL_WORDS.items() if any(w in said for w in words)]
+        records = [r.level for _, r in ctx.facts.by_doc.get(doc_id, ()) if r.level]
+        level = levels[0] if levels else (records[0] if records else None)
+        if not q.levels or level in q.levels:
+            found.append((doc_id, m))
     if len(found) < 2:
         return None
     total = sum(int(m.group(1)) for _, m in found)
