@@ -71,8 +71,8 @@ def answer_count(ctx: Context) -> Optional[Draft]:
         agree = quantity_draft(ctx, [u for u in ctx.units if u.score >= MIN_COVERAGE], prefer=float(len(hits)))
         if agree and agree.text.startswith(f"{len(hits)}"):
             return agree
-        if d and ctx.places and not any(p.short in d.text for p in ctx.places):
-            d = None  # a total that does not say the asked place: the table's count instead
+        if d and ctx.places and re.search(r"全国|全部|总共", d.text):
+            d = None  # a national total (全国共100个集群入选) does not count the asked place
     if d or not counts_clusters:
         return d or quantity_draft(ctx, ctx.top_units(ratio=0.7))
     hits = hits or table_hits(ctx, named=bool(ctx.named))

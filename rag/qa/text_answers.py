@@ -344,8 +344,8 @@ def list_sizes_total(ctx: Context) -> Optional[Draft]:
         levels = [lv for lv, words in _LEVEL_WORDS.items() if any(w in said for w in words)]
         records = [r.level for _, r in ctx.facts.by_doc.get(doc_id, ()) if r.level]
         level = levels[0] if levels else (records[0] if records else None)
-        if not q.levels or level in q.levels:
-            found.append((doc_id, m))
+        if (not q.levels or level in q.levels) and all(m.group(0) != f.group(0) for _, f in found):
+            found.append((doc_id, m))  # one list reported by two articles counts once
     if len(found) < 2:
         return None
     total = sum(int(m.group(1)) for _, m in found)
