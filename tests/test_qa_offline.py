@@ -252,3 +252,10 @@ def test_paraphrased_list_questions(answerer, index):
     assert "绿色化工" in folded(a) and "登封" not in folded(a)
     a = ask(answerer, index, "济南市信息技术服务产业集群的龙头企业有哪些？")  # companies, not clusters
     assert folded(a).startswith("浪潮集团")
+
+
+def test_definitions_and_descriptive_questions_quote_the_sentence(answerer, index):
+    a = ask(answerer, index, "什么是战略性新兴产业集群？")
+    assert folded(a).startswith("战略性新兴产业集群是在战略性新兴产业领域")
+    a = ask(answerer, index, "国家发展改革委对进入名单的产业集群有哪些支持政策？")  # policies, not clusters
+    assert "支持" in folded(a) and "济南市信息技术服务产业集群" not in folded(a)

@@ -22,8 +22,9 @@ from .text_answers import (best_sentence, body_or_person, date_in_text, list_siz
 
 _ASKS_CLUSTERS = re.compile(r"哪[些个两三四五六七八九十几\d]*个?(?:产业)?集群|集群(?:有哪些|分别是|是哪些|包括哪些)|有哪些集群|哪些产业集群")
 # 集群的龙头企业有哪些 / 哪些企业: a list of something other than clusters
-_ASKS_OTHER = re.compile(r"(?:企业|公司|单位|部门|机构|城市|地区|项目|平台|园区|产品)(?:有|是|包括)哪些|"
-                         r"哪[些几]?(?:家|个)?(?:企业|公司|单位|部门|机构|城市|地区|项目|平台|园区|产品)")
+_OTHER_NOUNS = r"企业|公司|单位|部门|机构|城市|地区|项目|平台|园区|产品|政策|措施|举措|基础|优势|特点|任务|目标|领域|支持"
+_ASKS_OTHER = re.compile(rf"(?:{_OTHER_NOUNS})(?:有|是|包括)哪些|哪[些几]?(?:家|个|项|条)?(?:{_OTHER_NOUNS})")
+_DEFINITION = re.compile(r"^(?:什么是|何为|何谓)(.{2,20}?)[？?]?$|^(.{2,20}?)(?:是什么|指什么|的含义是什么|是指什么)[？?]?$")
 _ASKS_LISTS = re.compile(r"哪[一些]?类|哪些名单|什么名单|哪个名单|哪份名单|什么类型|名单里")
 
 
@@ -32,10 +33,11 @@ def answer_list(ctx: Context) -> Optional[Draft]:
     if ctx.named and _ASKS_LISTS.search(q.folded):  # 超硬材料产业集群出现在哪些名单里
         hits = [ClusterHit(r, list(r.mentions)) for r in ctx.named_rows]
         return list_draft(hits, with_lists=True)
-    asks_clusters = bool(_ASKS_CLUSTERS.search(q.folded)) or (
-        "集群" in q.folded and q.kind == "list" and not _ASKS_OTHER.search(q.folded))
-    if not asks_clusters:
-        return slot_items(ctx)
+    asks_clusters = (bool(_ASKS_CLUSTERS.search(q.folded)) or ("集群" in q.folded and q.kind == "list")) \
+        and not _ASKS_OTHER.search(q.folded)
+    if not asks_clusters:  # companies …: a written list; policies, strengths …: the sentence that says most
+        abstract = re.search(r"政策|措施|举措|基础|优势|特点|任务|目标|支持", q.folded)
+        return (None if abstract else slot_items(ctx)) or best_sentence(ctx)
     residual = ctx.residual_runs()
     if not residual:  # nothing but filters: the table
         hits = table_hits(ctx, named=bool(ctx.named))
@@ -142,4 +144,11 @@ def answer_docs(ctx: Context, titles: dict[str, str]) -> Optional[Draft]:
 
 
 def answer_other(ctx: Context) -> Optional[Draft]:
+    m = _DEFINITION.search(ctx.q.folded)
+    if m:  # 什么是战略性新兴产业集群: the sentence that says "X是…"
+        term = m.group(1) or m.group(2)
+        for u in sorted(ctx.units, key=lambda u: (u.pair or u.paragraph, -u.score)):
+            at = u.text.find(term + "是")
+            if at >= 0 and (at == 0 or u.text[at - 1] in "，,。；;“\"（( "):
+                return Draft(u.text, [ctx.cite_unit(u)])
     return best_sentence(ctx)

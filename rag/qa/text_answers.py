@@ -313,10 +313,12 @@ def superlative(ctx: Context) -> Optional[Draft]:
 
 
 def best_sentence(ctx: Context) -> Optional[Draft]:
-    units = ctx.top_units()
+    """The sentence that says most of what is asked (a single sentence over a longer unit
+    that scores about as well)."""
+    units = ctx.top_units(ratio=0.9)
     if not units or units[0].score < MIN_COVERAGE:
         return None
-    u = units[0]
+    u = next((x for x in units if not (x.pair or x.paragraph)), units[0])
     return Draft(u.text, [ctx.cite_unit(u)])
 
 
