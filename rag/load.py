@@ -6,7 +6,7 @@ import os
 import re
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Iterable
 
 from .core.types import Document
 from .errors import InputError
