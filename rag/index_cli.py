@@ -37,7 +37,7 @@ def search_command(args, settings) -> int:
     from .retrieve import snippet
 
     with Index.open(settings, create=False) as index:
-        hits = index.search(args.query, k=args.k, doc_ids=args.doc)
+        hits = index.search(args.query, k=args.k, doc_ids=args.doc, date_from=args.date_from, date_to=args.date_to)
         rows = [{"doc_id": h.doc_id, "chunk": h.chunk.chunk_id, "score": round(h.score, 6), "start": h.start,
                  "end": h.end, "text": h.text, "snippet": snippet(index, h, args.query), "title": h.title,
                  "date": h.date} for h in hits]

@@ -93,6 +93,26 @@ def test_search_json_fields_and_text_output(tmp_path, capsys):
     assert out.startswith("1. quanzhou_shoes  [") and "wuhu_robots" not in out
 
 
+def test_search_date_flags_keep_only_documents_in_the_window(tmp_path, capsys):
+    from support_chroma import ARTICLES, write_article
+
+    docs = tmp_path / "docs"
+    for name, date in (("wuhu_robots", "2022-11-30"), ("ganzhou_rare_earth", "2024-05-20"), ("quanzhou_shoes", "2025-01-08")):
+        write_article(docs / f"{name}.txt", *ARTICLES[name], date=date)
+    db = tmp_path / "db"
+    main(["ingest", str(docs), "--db", str(db), "--no-progress"])
+    capsys.readouterr()
+    assert main(["search", "产业集群", "--db", str(db), "--json", "-k", "10", "--from", "2024", "--to", "2024-12"]) == 0
+    assert {r["doc_id"] for r in json.loads(capsys.readouterr().out)} == {"ganzhou_rare_earth"}
+    assert main(["search", "产业集群", "--db", str(db), "--json", "-k", "10", "--from", "2024-06"]) == 0
+    assert {r["doc_id"] for r in json.loads(capsys.readouterr().out)} == {"quanzhou_shoes"}
+    assert main(["search", "产业集群", "--db", str(db), "--to", "2020"]) == 0
+    assert "no results" in capsys.readouterr().err
+    assert main(["search", "产业集群", "--db", str(db), "--from", "last year"]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "2024-03-31" in err
+
+
 def test_search_errors_are_one_line(tmp_path, capsys):
     db = tmp_path / "db"
     assert main(["search", "集群", "--db", str(db)]) == 1
