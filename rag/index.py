@@ -284,6 +284,16 @@ class Index:
             out.update((r[0], _chunk_from_row(r[1:])) for r in self.conn.execute(q, part))
         return out
 
+    def chunk_texts(self, chunk_ids: Sequence[str]) -> dict[str, str]:
+        """The normalised text of each chunk id (cheaper than chunks_by_id: no original text)."""
+        out: dict[str, str] = {}
+        ids = list(chunk_ids)
+        for s in range(0, len(ids), 500):
+            part = ids[s:s + 500]
+            q = f"SELECT chunk_id, text FROM chunks WHERE chunk_id IN ({','.join('?' * len(part))})"
+            out.update(self.conn.execute(q, part))
+        return out
+
     def clusters(self, doc_id: Optional[str] = None) -> list[ClusterMention]:
         if doc_id is None:
             rows = self.conn.execute("SELECT records FROM clusters ORDER BY doc_id")

@@ -4,7 +4,7 @@ import pytest
 
 from rag.errors import ConfigError, InputError
 from rag.index import Index
-from rag.retrieve import fuse, snippet
+from rag.retrieve import fuse, phrase_ranking, query_pieces, snippet
 from support_chroma import (SEED_000, SEED_001, SEED_002, SEED_003, SEED_004, seeded_db, settings_for,
                             write_article, write_articles)
 
@@ -121,3 +121,40 @@ def test_search_on_unseen_articles(tmp_path):
                            ("航空發動機企業", "chengdu_av")]:
             assert ix.search(query, k=1)[0].doc_id == doc, query
         assert {h.doc_id for h in ix.search("产业集群", k=10, date_to="2023-12")} == {"chengdu_av"}
+
+
+def test_query_pieces_are_the_longest_verbatim_runs_of_three_or_more_characters():
+    q = "45个国家先进制造业集群名单是由哪个部门公布的"
+    text = "工信部公布45个国家先进制造业集群名单，涉及新一代信息技术等领域"
+    pieces = query_pieces(q, text)
+    assert q[pieces[0][0]:sum(pieces[0])] == "45个国家先进制造业集群名单"
+    assert all(q[a:a + n] in text and n >= 3 for a, n in pieces)
+    assert query_pieces(q, "集群名") == [(q.index("集群名"), 3)]
+    assert query_pieces(q, "国家") == []  # two characters are left to BM25's bigrams
+
+
+def test_phrase_ranking_prefers_one_breath_over_scattered_words():
+    texts = {
+        "scattered#0": "工业和信息化部公布国家先进制造业集群培育名单，45家企业参加了集群对接活动。",
+        "phrase#0": "工信部公布45个国家先进制造业集群名单，涉及新一代信息技术、高端装备等领域。",
+        "nothing#0": "赣州稀土新材料产业集群实现营业收入1200亿元。",
+    }
+    ranked = phrase_ranking("45个国家先进制造业集群名单是由哪个部门公布的", texts, list(texts))
+    assert ranked == ["phrase#0", "scattered#0", "nothing#0"]  # 业集群 is all the last one shares
+
+
+def test_phrase_ranking_weighs_the_words_that_tell_candidates_apart():
+    """Many same-template policy articles share a long sentence; the one article that also says
+    实施意见 must come first, though its shared sentence is no longer than theirs."""
+    shared = "对新认定的国家级集群给予一次性奖励{}万元"
+    texts = {f"template{i}#0": f"《{city}先进制造业集群竞赛评价办法》提出，" + shared.format(100 * (i + 2))
+             for i, city in enumerate(["荆门市", "孝感市", "十堰市", "宜昌市", "襄阳市"])}
+    texts["policy#3"] = "《实施意见》还提出，" + shared.format(1000)
+    order = list(texts)  # the right one comes last among the candidates
+    ranked = phrase_ranking("按照湖北省的实施意见，对新认定的国家级集群给予多少万元的一次性奖励？", texts, order)
+    assert ranked[0] == "policy#3"
+
+
+def test_phrase_ranking_reads_folded_text_without_spaces():
+    texts = {"a#0": "烟台市 先进结构材料 产业集群", "b#0": "烟台市化工产业"}
+    assert phrase_ranking("烟台市先进结构材料产业集群", texts, ["b#0", "a#0"])[0] == "a#0"
