@@ -117,6 +117,35 @@ def search(index: "Index", query: str, k: int = 5, doc_ids: Optional[Sequence[st
     return hits
 
 
+CROSS_DOC_POOL = 4  # a question about the articles together looks this many times deeper
+PER_DOC = 2
+
+
+def search_for(index: "Index", query: str, k: int, doc_ids: Optional[Sequence[str]] = None,
+               across_documents: bool = False) -> list[Hit]:
+    """What a question is answered from: the k best hits, or, for a question about the articles
+    together (这些文章中…合计), the best chunks of as many articles as possible."""
+    if not across_documents:
+        return search(index, query, k=k, doc_ids=doc_ids)
+    return spread_over_documents(search(index, query, k=CROSS_DOC_POOL * k, doc_ids=doc_ids), k)
+
+
+def spread_over_documents(hits: list[Hit], k: int, per_doc: int = PER_DOC) -> list[Hit]:
+    """k of the hits in rank order, at most per_doc from any one document while other documents
+    have hits left; when too few documents match, the remaining hits fill in by rank."""
+    taken: list[Hit] = []
+    rest: list[Hit] = []
+    count: dict[str, int] = {}
+    for h in hits:
+        if count.get(h.doc_id, 0) < per_doc:
+            taken.append(h)
+            count[h.doc_id] = count.get(h.doc_id, 0) + 1
+        else:
+            rest.append(h)
+    picked = {id(h) for h in (taken[:k] + rest[: max(0, k - len(taken))])}
+    return [h for h in hits if id(h) in picked]
+
+
 def phrase_ranking(folded_query: str, texts: dict[str, str], candidates: Sequence[str]) -> list[str]:
     """The candidates ranked by how much of the query they contain as whole phrases.
 

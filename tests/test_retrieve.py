@@ -4,7 +4,8 @@ import pytest
 
 from rag.errors import ConfigError, InputError
 from rag.index import Index
-from rag.retrieve import fuse, phrase_ranking, query_pieces, snippet
+from rag.core.types import Chunk
+from rag.retrieve import Hit, fuse, phrase_ranking, query_pieces, snippet, spread_over_documents
 from support_chroma import (SEED_000, SEED_001, SEED_002, SEED_003, SEED_004, seeded_db, settings_for,
                             write_article, write_articles)
 
@@ -158,3 +159,17 @@ def test_phrase_ranking_weighs_the_words_that_tell_candidates_apart():
 def test_phrase_ranking_reads_folded_text_without_spaces():
     texts = {"a#0": "烟台市 先进结构材料 产业集群", "b#0": "烟台市化工产业"}
     assert phrase_ranking("烟台市先进结构材料产业集群", texts, ["b#0", "a#0"])[0] == "a#0"
+
+
+def _hits(*doc_ids):
+    return [Hit(Chunk(d, i, "x", 0, 1, 0, 1), 1.0 / (i + 1), i + 1, i + 1) for i, d in enumerate(doc_ids)]
+
+
+def test_spread_over_documents_gives_other_articles_a_place_in_rank_order():
+    hits = _hits("a", "a", "a", "a", "b", "a", "c", "b", "d")
+    picked = spread_over_documents(hits, 5)
+    assert [h.doc_id for h in picked] == ["a", "a", "b", "c", "b"]
+    assert picked == sorted(picked, key=hits.index)
+    # too few documents: the best of the rest fill in, still in rank order
+    assert [h.doc_id for h in spread_over_documents(_hits("a", "a", "a", "b", "a"), 4)] == ["a", "a", "a", "b"]
+    assert spread_over_documents(hits, 20) == hits

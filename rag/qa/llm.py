@@ -286,7 +286,11 @@ class LLMAnswerer:
         if retriever is None:
             if index is None:
                 raise ValueError("LLMAnswerer needs an index or a retriever")
-            retriever = lambda q, k, doc_ids: index.search(q, k, doc_ids)  # noqa: E731
+            from ..retrieve import search_for
+            from .classify import classify
+
+            def retriever(q: str, k: int, doc_ids):
+                return search_for(index, q, k, doc_ids, classify(q).cross_doc)
         self.llm = llm or LLM(llm_settings)
         original_of = getattr(index, "original", None)
         self.chain = build_chain(retriever, self.llm, original_of=lru_cache(maxsize=64)(original_of) if original_of else None)

@@ -13,6 +13,7 @@ from functools import lru_cache
 from typing import Optional, Sequence
 
 from ..errors import InputError
+from ..retrieve import search_for
 from ..schemas import Answer, Citation, Usage
 from . import answers
 from .citations import is_valid, make_citation
@@ -83,7 +84,7 @@ class OfflineAnswerer:
         q = classify(question)
         facts = self.facts
         allowed = set(doc_ids) if doc_ids else None
-        hits = self.index.search(q.folded, k=k, doc_ids=list(doc_ids) if doc_ids else None)
+        hits = search_for(self.index, q.folded, k, list(doc_ids) if doc_ids else None, q.cross_doc)
         places = list(q.places)
         for p in facts.extra_places(q.folded):
             if all(p.short != x.short for x in places) and not any(p.short in x.full for x in places):
@@ -179,3 +180,4 @@ def in_question_script(answer: str, question: str) -> str:
 def not_found_text(folded_question: str) -> str:
     topic = re.sub(r"[？?。！!]+$", "", folded_question).strip()
     return f"未在文档中找到关于“{topic}”的信息。"
+
