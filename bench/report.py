@@ -189,8 +189,8 @@ def markdown(results: dict) -> str:
     sizes = results.get("sizes", [])
     lines = [f"{m['nproc']} cores ({m['cpu']}), {m['ram_gib']} GiB RAM, Python {m['python']}, commit {m.get('commit')}, "
              f"Chroma {results['config']['chroma']}; {results['started']}, {results['seconds'] / 60:.0f} min; "
-             f"load average {m.get('load_avg_at_start', ['?'])[0]} at start, {m.get('load_avg_at_end', ['?'])[0]} at end"
-             + (" (other work shared the cores: wall times are inflated, CPU seconds are steadier)." if _busy(m) else "."),
+             f"load average {m.get('load_avg_at_start', ['?'])[0]} at start, {m.get('load_avg_at_end', ['?'])[0]} at end "
+             "(1-minute averages, the benchmark's own jobs included; CPU seconds are steadier than wall times).",
              ""]
     qo = results.get("query_only")
     if qo:

