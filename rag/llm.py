@@ -225,6 +225,9 @@ class LLM:
         self.cache = ReplyCache(Path(folder)) if folder else None
         self.stats = LLMStats()
         self._response_format_ok = True
+        # One bound for every thread that shares this endpoint: documents extracted in parallel, and
+        # the chunks of each, never have more than settings.concurrency requests in flight together.
+        self._slots = threading.BoundedSemaphore(max(1, getattr(settings, "concurrency", 1) or 1))
 
     # -- public -----------------------------------------------------------------------------
     def complete(self, messages: list[dict], *, response_format: Optional[dict] = None,
@@ -338,12 +341,13 @@ class LLM:
             self.stats.requests += 1
         started = time.monotonic()
         try:
-            if on_token:
-                text, usage_meta, finish = self._stream(lc_messages, params, on_token)
-            else:
-                msg = self.model.invoke(lc_messages, **params)
-                text, usage_meta = _content_text(msg.content), msg.usage_metadata
-                finish = (msg.response_metadata or {}).get("finish_reason")
+            with self._slots:  # released before any retry waits or re-asks
+                if on_token:
+                    text, usage_meta, finish = self._stream(lc_messages, params, on_token)
+                else:
+                    msg = self.model.invoke(lc_messages, **params)
+                    text, usage_meta = _content_text(msg.content), msg.usage_metadata
+                    finish = (msg.response_metadata or {}).get("finish_reason")
         except openai.LengthFinishReasonError as e:  # the SDK refuses truncated structured replies
             c = e.completion
             text = (c.choices[0].message.content or "") if c.choices else ""

@@ -95,13 +95,16 @@ class FaultProxy:
     """HTTP proxy on a free loopback port. `faults` is a queue consumed one per request:
     None (pass through), ("status", code, headers), ("drop",) (hang up without an answer),
     ("stall", seconds) (answer nothing for that
-    long, then 504, never reaching the server) or ("reply", content) (the real reply with its
-    message content replaced). `requests` records (path, body)."""
+    long, then 504, never reaching the server), ("reply", content) (the real reply with its
+    message content replaced) or ("slow_reply", seconds, content) (the same after a wait).
+    `requests` records (path, body); `max_in_flight` the most requests it held at once."""
 
     def __init__(self, upstream: str) -> None:
         self.upstream = upstream
         self.faults: deque = deque()
         self.requests: list[tuple[str, dict]] = []
+        self.in_flight = self.max_in_flight = 0
+        self._count_lock = threading.Lock()
         proxy = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -118,6 +121,16 @@ class FaultProxy:
                 self._forward(body)
 
             def _forward(self, body: Optional[bytes]):
+                with proxy._count_lock:
+                    proxy.in_flight += 1
+                    proxy.max_in_flight = max(proxy.max_in_flight, proxy.in_flight)
+                try:
+                    self._handle(body)
+                finally:
+                    with proxy._count_lock:
+                        proxy.in_flight -= 1
+
+            def _handle(self, body: Optional[bytes]):
                 try:
                     payload = json.loads(body) if body else {}
                 except ValueError:
@@ -133,6 +146,9 @@ class FaultProxy:
                 if fault and fault[0] == "stall":
                     time.sleep(fault[1])
                     return self._send(504, b'{"error": {"message": "stalled"}}', {"Content-Type": "application/json"})
+                if fault and fault[0] == "slow_reply":  # hold the request a while, then as "reply"
+                    time.sleep(fault[1])
+                    fault = ("reply", fault[2])
                 if fault and fault[0] == "reply" and payload.get("messages"):
                     # The reply is replaced anyway: spare the slow CPU model the long prompt.
                     short = {k: v for k, v in payload.items() if k != "response_format"}

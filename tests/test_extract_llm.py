@@ -242,3 +242,25 @@ def test_hybrid_checks_candidates_completes_fields_and_adds_grounded_clusters(fa
     sent = fault_proxy.chat_requests()[0]
     assert "襄阳枣阳市汽车零部件产业集群" in sent["messages"][1]["content"]  # candidates are shown to the model
     assert sent["response_format"]["json_schema"]["schema"]["required"] == ["checked", "missing"]
+
+
+def test_parallel_documents_and_chunks_share_one_bound_on_requests_in_flight(fault_proxy, tmp_path):
+    """RAG_LLM_CONCURRENCY=2: two documents at once, each spreading its chunks, still never
+    more than two requests at the endpoint together."""
+    from rag.extract.batch import run_batch
+
+    files = []
+    for i in range(4):
+        path = tmp_path / "docs" / f"xiangyang_{i}.txt"
+        path.parent.mkdir(exist_ok=True)
+        path.write_text(ARTICLE.replace("襄陽", "襄陽" * (1 + i % 2)), encoding="utf-8")
+        files.append(path)
+    settings = Settings()
+    settings.llm = llm_settings(fault_proxy.base_url, timeout=120, concurrency=2)
+    ex = LLMExtractor(settings, llm=LLM(settings.llm, cache_dir=None), chunk_tokens=80, max_reply_tokens=16)
+    assert all(len(ex.chunks(prepare(f))) >= 2 for f in files)
+    fault_proxy.faults.extend([("slow_reply", 0.3, reply())] * 64)
+    result = run_batch(files, lambda f: ex.extract(prepare(f)), "llm", tmp_path / "out.jsonl", "jsonl",
+                       workers=2)
+    assert not result.failed and len(fault_proxy.chat_requests()) >= 8
+    assert fault_proxy.max_in_flight == 2
