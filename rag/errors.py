@@ -17,3 +17,9 @@ class InputError(RagError):
 
 class ConfigError(RagError):
     """A setting or endpoint that does not work."""
+
+
+def one_line(e: BaseException) -> str:
+    """An unexpected exception as one line: its type and the first line of its message."""
+    text = str(e).strip().splitlines()
+    return f"{type(e).__name__}: {text[0]}" if text else type(e).__name__

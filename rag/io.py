@@ -1,7 +1,8 @@
-"""Atomic file writes: a killed run never leaves a half-written file."""
+"""Atomic writes: a killed run never leaves a half-written file or a half-written SQLite batch."""
 from __future__ import annotations
 
 import os
+import sqlite3
 import tempfile
 from pathlib import Path
 
@@ -43,3 +44,18 @@ def append_line_durably(path: str | os.PathLike, line: str) -> None:
         f.write(line if line.endswith("\n") else line + "\n")
         f.flush()
         os.fsync(f.fileno())
+
+
+class transaction:
+    """BEGIN IMMEDIATE ... COMMIT, or ROLLBACK on any exception (autocommit connection)."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+
+    def __enter__(self):
+        self.conn.execute("BEGIN IMMEDIATE")
+        return self.conn
+
+    def __exit__(self, exc_type, exc, tb):
+        self.conn.execute("COMMIT" if exc_type is None else "ROLLBACK")
+        return False

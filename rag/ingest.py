@@ -1,0 +1,313 @@
+"""Writing the index: new and changed files in, unchanged ones skipped, vanished ones pruned.
+
+A batch of changed documents is written in this order, so a document is never half-written:
+1. the `dirty` flag is committed in SQLite;
+2. Chroma upserts the new chunk vectors (ids `doc_id#i`, metadata carries the file's sha256);
+3. one SQLite transaction writes documents, chunks, keyword terms, cluster records;
+4. Chroma deletes the ids the documents no longer have.
+A crash after 1 leaves Chroma ahead of or behind SQLite; the next ingest sees the flag (or a
+vector count that differs from the chunk count, e.g. a new Chroma server) and re-embeds what is
+missing from SQLite's chunks (`_sync_vectors`). Until then search ignores vectors whose sha256
+does not match the stored document.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable, Optional
+
+from .chunk import chunk_document
+from .core.types import Chunk, NormalisedDocument
+from .embed import fingerprint
+from .errors import InputError, RagError, one_line
+from .io import transaction
+from .keyword import pack_terms, tokenize
+from .load import find_files, load_document, max_file_bytes
+from .metadata import read_metadata
+from .normalise import normalise
+from .schemas import ClusterMention
+
+# Chunks written together. Chroma's upsert has a large fixed cost per call (4,096 vectors:
+# 28 s in calls of 32, 8.6 s in calls of 512), so batches are large; the progress bar still
+# moves with every slice of embeddings (see ReportingEmbeddings).
+BATCH_CHUNKS = 256
+
+Extract = Callable[[NormalisedDocument], list[ClusterMention]]
+
+
+@dataclass
+class IngestSummary:
+    documents: int = 0  # new or changed documents written in this run
+    chunks: int = 0  # chunks written in this run
+    skipped: int = 0  # unchanged documents
+    failed: int = 0
+    seconds: float = 0.0
+    errors: list[tuple[str, str]] = field(default_factory=list)
+    pruned: int = 0
+
+    def line(self) -> str:
+        out = (f"documents: {self.documents}  chunks: {self.chunks}  skipped: {self.skipped}  "
+               f"failed: {self.failed}  seconds: {self.seconds:.1f}")
+        return out + (f"  pruned: {self.pruned}" if self.pruned else "")
+
+
+@dataclass
+class _Pending:
+    """A prepared document waiting for its batch to be written."""
+
+    path: Path
+    size: int
+    mtime: float
+    source_title: str
+    ndoc: NormalisedDocument
+    chunks: list[Chunk]
+    records: Optional[list[ClusterMention]]
+
+
+def _file_sha256(path: Path) -> Optional[str]:
+    """sha256 of the file's bytes; None when the loader will refuse the file anyway (too large, unreadable)."""
+    try:
+        if path.stat().st_size > max_file_bytes():
+            return None
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return None
+
+
+
+class Ingesting:
+    """Index's writing half (a mixin: it works on the Index's SQLite connection and vectors)."""
+
+    batch_chunks = BATCH_CHUNKS
+
+    def ingest(self, paths: Iterable[str | os.PathLike], prune: bool = False, progress: bool = True,
+               extract: Optional[Extract] = None) -> IngestSummary:
+        """Index new and changed files; skip unchanged ones (same sha256). `extract` (optional)
+        gives the cluster records stored for each written document."""
+        t0 = time.perf_counter()
+        summary = IngestSummary()
+        files, problems = find_files(paths)
+        summary.errors.extend(problems)
+        todo = self._plan(files, summary, extract)
+        # Opening a local Chroma folder rewrites its files, so an unchanged corpus leaves it alone.
+        # A server is checked every time: a new, empty server gets this index's vectors again.
+        if self._meta("dirty") or todo or (self.settings.chroma_url and self.vector_count() != self.count_chunks()):
+            self._sync_vectors()
+        bar = _progress_bar(len(todo), progress)
+        if todo:
+            self._vectors()
+            self._progress.report = lambda n: bar.set_postfix_str(f"{summary.chunks + n} chunks", refresh=True)
+        batch: list[_Pending] = []
+        try:
+            for path, size, mtime in todo:
+                pending = self._prepare_one(path, size, mtime, extract, summary)
+                if pending:
+                    batch.append(pending)
+                if sum(len(p.chunks) for p in batch) >= self.batch_chunks:
+                    self._write_batch(batch, summary)
+                    bar.update(len(batch))
+                    batch = []
+            if batch:
+                self._write_batch(batch, summary)
+                bar.update(len(batch))
+        finally:
+            bar.close()
+            if self._progress:
+                self._progress.report = None
+        if prune:
+            summary.pruned = self._prune()
+        if self._meta("dirty"):
+            self.keyword_index()  # rebuild the BM25 cache now rather than on the first search
+            with transaction(self.conn):
+                self.conn.execute("DELETE FROM meta WHERE key = 'dirty'")
+        summary.failed = len(summary.errors)
+        summary.seconds = time.perf_counter() - t0
+        return summary
+
+    def _plan(self, files: list[Path], summary: IngestSummary, extract: Optional[Extract]):
+        """(path, size, mtime) of the files to (re)index; counts unchanged files as skipped."""
+        known = {r[0]: r[1:] for r in self.conn.execute(
+            "SELECT d.doc_id, d.path, d.sha256, c.doc_id IS NOT NULL FROM documents d "
+            "LEFT JOIN clusters c USING (doc_id)")}
+        seen: dict[str, Path] = {}
+        todo = []
+        for f in files:
+            doc_id, resolved = f.stem, f.resolve()
+            if doc_id in seen:
+                summary.errors.append((str(f), f"duplicate document id '{doc_id}': {seen[doc_id]} has the same "
+                                               "file name stem (rename one)"))
+                continue
+            seen[doc_id] = f
+            try:
+                st = f.stat()
+            except OSError as e:
+                summary.errors.append((str(f), e.strerror or "cannot read"))
+                continue
+            if doc_id in known:
+                old_path, old_sha, has_clusters = known[doc_id]
+                if old_path != str(resolved) and Path(old_path).exists():
+                    summary.errors.append((str(f), f"duplicate document id '{doc_id}': {old_path} is already indexed "
+                                                   "under that id (rename one)"))
+                    continue
+                if _file_sha256(f) == old_sha:
+                    if old_path != str(resolved):  # the file moved: same content, new place
+                        with transaction(self.conn):
+                            self.conn.execute("UPDATE documents SET path = ? WHERE doc_id = ?", (str(resolved), doc_id))
+                    if extract is not None and not has_clusters:
+                        self._extract_stored(doc_id, f, extract, summary)
+                    summary.skipped += 1
+                    continue
+            todo.append((f, st.st_size, st.st_mtime))
+        return todo
+
+    def _extract_stored(self, doc_id: str, path: Path, extract: Extract, summary: IngestSummary) -> None:
+        """Cluster records for an unchanged document indexed without them (no re-embedding)."""
+        try:
+            self.set_clusters(doc_id, extract(self.normalised(doc_id)))
+        except Exception as e:  # the document stays indexed; the next ingest tries again
+            summary.errors.append((str(path), f"cluster extraction failed: {one_line(e)}"))
+
+    def _prepare_one(self, path: Path, size: int, mtime: float, extract: Optional[Extract],
+                     summary: IngestSummary) -> Optional[_Pending]:
+        try:
+            doc = load_document(path)
+            source_title = doc.title  # kept so `normalised()` can redo exactly this later
+            ndoc = normalise(doc)
+            read_metadata(ndoc)
+            chunks = chunk_document(ndoc)
+        except RagError as e:
+            summary.errors.append((str(path), e.reason if isinstance(e, InputError) else str(e)))
+            return None
+        except Exception as e:  # a bug in a pipeline stage: report the file, keep going
+            summary.errors.append((str(path), f"could not be processed: {one_line(e)}"))
+            return None
+        if not chunks:
+            summary.errors.append((str(path), "no article text left after removing page boilerplate"))
+            return None
+        records = None
+        if extract is not None:
+            try:
+                records = list(extract(ndoc))
+            except Exception as e:  # indexed without records; the next ingest tries extraction again
+                summary.errors.append((str(path), f"indexed, but cluster extraction failed: {one_line(e)}"))
+        return _Pending(path, size, mtime, source_title, ndoc, chunks, records)
+
+    def _write_batch(self, batch: list[_Pending], summary: IngestSummary) -> None:
+        old_ids = {}
+        for p in batch:
+            doc_id = p.ndoc.doc.doc_id
+            old_ids[doc_id] = [r[0] for r in self.conn.execute("SELECT chunk_id FROM chunks WHERE doc_id = ?", (doc_id,))]
+        self._mark_dirty()
+        chunks = [c for p in batch for c in p.chunks]
+        sha = {p.ndoc.doc.doc_id: p.ndoc.doc.sha256 for p in batch}
+        self._add_vectors(chunks, sha)
+        terms = [tokenize(c.text) for c in chunks]
+        try:
+            with transaction(self.conn):
+                self.conn.execute("INSERT OR IGNORE INTO meta VALUES ('embeddings', ?)", (fingerprint(self.embeddings),))
+                term_blobs = iter([pack_terms(self._vocab.ids(t, add=True)) for t in terms])
+                for p in batch:
+                    self._write_document(p, term_blobs)
+                self._bump_generation()
+        except BaseException:
+            self._vocab.forget_cache()
+            raise
+        stale = [i for p in batch for i in old_ids[p.ndoc.doc.doc_id] if i not in {c.chunk_id for c in p.chunks}]
+        if stale:
+            with self._chroma():
+                self._store.delete(ids=stale)
+        summary.documents += len(batch)
+        summary.chunks += len(chunks)
+
+    def _write_document(self, p: _Pending, term_blobs) -> None:
+        d = p.ndoc.doc
+        self.conn.execute("DELETE FROM documents WHERE doc_id = ?", (d.doc_id,))  # cascades to chunks, clusters
+        self.conn.execute(
+            "INSERT INTO documents (doc_id, path, sha256, size, mtime, title, date, outlet, url, encoding, "
+            "source_title, original, n_chunks) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (d.doc_id, str(p.path.resolve()), d.sha256, p.size, p.mtime, d.title, d.date, d.outlet, d.url,
+             d.encoding, p.source_title, d.original, len(p.chunks)))
+        self.conn.executemany(
+            "INSERT INTO chunks (chunk_id, doc_id, idx, text, norm_start, norm_end, orig_start, orig_end, n_tokens, "
+            "terms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [(c.chunk_id, c.doc_id, c.index, c.text, c.norm_start, c.norm_end, c.start, c.end, c.n_tokens,
+              next(term_blobs)) for c in p.chunks])
+        if p.records is not None:
+            payload = json.dumps([r.model_dump(mode="json") for r in p.records], ensure_ascii=False)
+            self.conn.execute("INSERT INTO clusters (doc_id, records) VALUES (?, ?)", (d.doc_id, payload))
+
+    def _add_vectors(self, chunks: list[Chunk], sha: dict[str, str]) -> None:
+        store = self._vectors()
+        with self._chroma():
+            store.add_texts([c.text for c in chunks], ids=[c.chunk_id for c in chunks],
+                            metadatas=[{"doc_id": c.doc_id, "index": c.index, "sha256": sha[c.doc_id]} for c in chunks])
+
+    def _prune(self) -> int:
+        """Drop documents whose files are gone. Returns how many."""
+        gone = [d for d, path in self.conn.execute("SELECT doc_id, path FROM documents") if not Path(path).exists()]
+        if not gone:
+            return 0
+        ids = [r[0] for d in gone for r in self.conn.execute("SELECT chunk_id FROM chunks WHERE doc_id = ?", (d,))]
+        self._mark_dirty()
+        with transaction(self.conn):
+            self.conn.executemany("DELETE FROM documents WHERE doc_id = ?", [(d,) for d in gone])
+            self._bump_generation()
+        if ids:
+            with self._chroma():
+                self._vectors().delete(ids=ids)
+        return len(gone)
+
+    def _sync_vectors(self) -> None:
+        """Make Chroma hold exactly SQLite's chunks (after an interrupted ingest or on a new server)."""
+        store = self._vectors()
+        with self._chroma():
+            have = store.get(include=["metadatas"])
+        have_sha = {i: (m or {}).get("sha256") for i, m in zip(have["ids"], have["metadatas"])}
+        rows = self.conn.execute("SELECT c.chunk_id, c.doc_id, c.idx, c.text, d.sha256 FROM chunks c "
+                                 "JOIN documents d USING (doc_id) ORDER BY c.doc_id, c.idx").fetchall()
+        wanted = {r[0] for r in rows}
+        extra = [i for i in have_sha if i not in wanted]
+        missing = [r for r in rows if have_sha.get(r[0]) != r[4]]
+        if not (extra or missing):
+            return
+        self._mark_dirty()
+        if extra:
+            with self._chroma():
+                store.delete(ids=extra)
+        for s in range(0, len(missing), self.batch_chunks):
+            part = missing[s:s + self.batch_chunks]
+            chunks = [Chunk(doc_id=r[1], index=r[2], text=r[3], norm_start=0, norm_end=0, start=0, end=0) for r in part]
+            self._add_vectors(chunks, {r[1]: r[4] for r in part})
+
+    def _mark_dirty(self) -> None:
+        if not self._meta("dirty"):
+            with transaction(self.conn):
+                self.conn.execute("INSERT OR REPLACE INTO meta VALUES ('dirty', '1')")
+
+    def _bump_generation(self) -> None:
+        self.conn.execute("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'generation'")
+
+
+class _NoBar:
+    def update(self, n: int = 1) -> None:
+        pass
+
+    def set_postfix_str(self, s: str = "", refresh: bool = True) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
+def _progress_bar(total: int, wanted: bool):
+    """A tqdm bar on stderr when wanted, worth it, and stderr is a terminal."""
+    if not wanted or total < 2 or not sys.stderr.isatty():
+        return _NoBar()
+    from tqdm import tqdm
+
+    return tqdm(total=total, unit="doc", desc="ingest", file=sys.stderr, leave=False)
