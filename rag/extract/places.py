@@ -6,12 +6,12 @@ rest (the industry) begins; `province_of(places)` names the one province they li
 """
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
-from importlib import resources
 from typing import Optional
+
+from ..core.places_data import places_data
 
 # Development zones with a generic name: written with their city (郑州高新区, 永州经济技术开发区).
 ZONE_SUFFIXES = (
@@ -304,5 +304,4 @@ def regions_of(places: list[Place]) -> list[str]:
 
 @lru_cache(maxsize=1)
 def gazetteer() -> Gazetteer:
-    data = json.loads(resources.files("rag").joinpath("data/places.json").read_text(encoding="utf-8"))
-    return Gazetteer(data)
+    return Gazetteer(places_data())

@@ -7,14 +7,13 @@ Development zones (郑州高新区, 西安经开区) match as the city plus the 
 """
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 from typing import Optional
 
-GAZETTEER = Path(__file__).resolve().parent.parent / "data" / "places.json"
+from ..core.places_data import places_data
+
 ZONE_WORDS = ("高新技术产业开发区", "经济技术开发区", "高新区", "经开区", "航空港区", "航空港", "新区", "开发区",
               "航天基地", "保税区", "自贸区", "港区")
 # Words that name the whole country or a region, never a province or city filter.
@@ -51,9 +50,7 @@ class _Gazetteer:
 @lru_cache(maxsize=1)
 def _gazetteer() -> _Gazetteer:
     names: dict[str, Place] = {}
-    if not GAZETTEER.exists():
-        return _Gazetteer(names, None)
-    data = json.loads(GAZETTEER.read_text(encoding="utf-8"))
+    data = places_data()
     for full, short in data.get("provinces", {}).items():
         for w in (full, short):
             names.setdefault(w, Place(w, full, "province", full))
