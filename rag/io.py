@@ -5,6 +5,7 @@ import os
 import sqlite3
 import tempfile
 from pathlib import Path
+from typing import Iterator, Sequence
 
 
 def atomic_write_text(path: str | os.PathLike, text: str, encoding: str = "utf-8") -> None:
@@ -59,3 +60,12 @@ class transaction:
     def __exit__(self, exc_type, exc, tb):
         self.conn.execute("COMMIT" if exc_type is None else "ROLLBACK")
         return False
+
+
+def select_in(conn: sqlite3.Connection, sql: str, values: Sequence, part: int = 500) -> Iterator[tuple]:
+    """Rows of `sql` whose `{marks}` is filled with ? placeholders for values, in parts of `part`
+    (SQLite limits the number of bound parameters)."""
+    values = list(values)
+    for s in range(0, len(values), part):
+        chunk = values[s:s + part]
+        yield from conn.execute(sql.format(marks=",".join("?" * len(chunk))), chunk)

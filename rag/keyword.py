@@ -23,7 +23,7 @@ from typing import Iterable, Optional
 
 import numpy as np
 
-from .io import atomic_write_bytes
+from .io import atomic_write_bytes, select_in
 
 K1 = 1.2
 B = 0.75
@@ -68,12 +68,8 @@ class Vocabulary:
         """Ids of terms; unknown terms get new ids (add=True) or are left out (add=False)."""
         terms = list(terms)
         if not add:  # a query: look up its few terms instead of loading the whole vocabulary
-            unique = list(dict.fromkeys(terms))
-            found: dict[str, int] = {}
-            for s in range(0, len(unique), 500):
-                part = unique[s:s + 500]
-                q = f"SELECT term, id FROM terms WHERE term IN ({','.join('?' * len(part))})"
-                found.update(self.conn.execute(q, part))
+            found = dict(select_in(self.conn, "SELECT term, id FROM terms WHERE term IN ({marks})",
+                                   list(dict.fromkeys(terms))))
             return [found[t] for t in terms if t in found]
         known = self._all()
         new = [t for t in dict.fromkeys(terms) if t not in known]

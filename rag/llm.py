@@ -227,7 +227,7 @@ class LLM:
         self._response_format_ok = True
         # One bound for every thread that shares this endpoint: documents extracted in parallel, and
         # the chunks of each, never have more than settings.concurrency requests in flight together.
-        self._slots = threading.BoundedSemaphore(max(1, getattr(settings, "concurrency", 1) or 1))
+        self._slots = threading.BoundedSemaphore(max(1, settings.concurrency))
 
     # -- public -----------------------------------------------------------------------------
     def complete(self, messages: list[dict], *, response_format: Optional[dict] = None,

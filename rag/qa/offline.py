@@ -180,4 +180,3 @@ def in_question_script(answer: str, question: str) -> str:
 def not_found_text(folded_question: str) -> str:
     topic = re.sub(r"[？?。！!]+$", "", folded_question).strip()
     return f"未在文档中找到关于“{topic}”的信息。"
-
