@@ -81,3 +81,31 @@ def test_a_chunk_holds_most_of_a_quote():
     assert holds_quote("……活动举行,正式发布鄭州市首批5個市級戰略性新興產業集群。它們是", quote)
     assert holds_quote("正式发布郑州市首批5个市级战略性", quote)  # 15 of 22 characters
     assert not holds_quote("首批5个市级", quote)
+
+
+def test_answer_contract_limits_length_to_three_times_the_gold_or_forty_chars():
+    from rag.evaluate.answers import answer_limit, too_long
+
+    items = [["2"]]
+    assert answer_limit(items) == 40  # a short fact still gets 40 characters
+    assert not too_long("共2家", items)
+    padded = "2家（原文：经专家评审，拟确定甲市智能装备产业集群和乙县五金制品产业集群共2家集群为本年度培育对象，现予公示）"
+    assert too_long(padded, items)
+    # a list of long names may be long: three times the names written out
+    names = [["甲市智能装备产业集群"], ["乙县五金制品产业集群"], ["丙区生物医药产业集群"]]
+    assert answer_limit(names) == 3 * (10 * 3 + 2)
+    assert not too_long("甲市智能装备产业集群、乙县五金制品产业集群、丙区生物医药产业集群", names)
+
+
+def test_a_padded_answer_is_scored_wrong(tmp_path):
+    from rag.evaluate.gold import GoldQuestion
+    from rag.evaluate.metrics import score_question
+    from rag.schemas import Answer
+
+    q = GoldQuestion(id="q1", question="拟认定几家？", type="count", answerable=True, answers=[["2"]],
+                     doc_ids=["d"], evidence=[])
+    short = score_question(q, Answer(question=q.question, answer="2家", engine="offline"), {})
+    padded = score_question(q, Answer(question=q.question, answer="2家（原文：" + "经专家评审拟确定" * 6 + "）",
+                                      engine="offline"), {})
+    assert short["correct"] and not short["too_long"]
+    assert not padded["correct"] and padded["too_long"]

@@ -44,6 +44,24 @@ def variant_in(variant: str, text: str) -> bool:
     return any(_pattern(v).search(t) for v in _forms(variant) for t in _forms(text) if v)
 
 
+# The answer contract (issue #10): an answer is the short fact, not the source sentence. It may
+# be at most this many times as long as the gold answer written out, or ANSWER_FLOOR characters.
+ANSWER_FACTOR = 3
+ANSWER_FLOOR = 40
+
+
+def answer_limit(items: Sequence[Sequence[str]]) -> int:
+    """The longest answer the contract allows for these required items: max(3 × the gold answer's
+    length, 40), the gold answer being each item's longest variant joined by 、 (compared folded,
+    whitespace removed)."""
+    written = sum(max((len(comparable(v)) for v in item), default=0) for item in items) + max(len(items) - 1, 0)
+    return max(ANSWER_FACTOR * written, ANSWER_FLOOR)
+
+
+def too_long(answer: str, items: Sequence[Sequence[str]]) -> bool:
+    return len(comparable(answer)) > answer_limit(items)
+
+
 def missing_items(answer: str, items: Sequence[Sequence[str]]) -> list[list[str]]:
     """The required items of which no accepted variant appears in the answer."""
     return [list(item) for item in items if not any(variant_in(v, answer) for v in item)]

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Optional, Sequence
 
-from .answers import citation_supported, citation_valid, holds_quote, missing_items
+from .answers import citation_supported, citation_valid, holds_quote, missing_items, too_long
 from .gold import GoldCluster, GoldQuestion
 from .match import QUALITY_NAMES, canonical, match_clusters, region_set, strip_region
 
@@ -112,7 +112,9 @@ def score_question(q: GoldQuestion, answer, originals: dict[str, str]) -> dict:
     text = answer.answer if answer is not None else ""
     found = bool(answer is not None and answer.found)
     missing = missing_items(text, q.answers) if q.answerable else []
-    correct = (found and not missing) if q.answerable else (answer is not None and not found)
+    # a padded answer (the fact plus its source sentence) breaks the answer contract: wrong
+    long = bool(q.answerable and found and too_long(text, q.answers))
+    correct = (found and not missing and not long) if q.answerable else (answer is not None and not found)
     quotes = [(e.doc_id, e.text) for e in q.evidence]
     citations = []
     for c in (answer.citations if answer is not None else []):
@@ -125,7 +127,7 @@ def score_question(q: GoldQuestion, answer, originals: dict[str, str]) -> dict:
     usage = answer.usage if answer is not None else None
     return {
         "id": q.id, "type": q.type, "question": q.question, "answerable": q.answerable,
-        "answer": text, "found": found, "correct": correct, "missing": missing,
+        "answer": text, "found": found, "correct": correct, "missing": missing, "too_long": long,
         "expected": q.answers, "evidence": [{"doc_id": d, "text": t} for d, t in quotes],
         "citations": citations,
         "tokens": usage.total_tokens if usage is not None else 0,
@@ -156,6 +158,9 @@ def qa_summary(rows: Sequence[dict]) -> dict:
         "overall_accuracy": rate(sum(r["correct"] for r in rows), len(rows)),
         "false_refusals": sum(1 for r in answerable if not r["found"]),
         "false_refusal_rate": rate(sum(1 for r in answerable if not r["found"]), len(answerable)),
+        "too_long": sum(1 for r in answerable if r.get("too_long")),
+        "declined_unanswerable": sum(1 for r in unanswerable if r["correct"]),
+        "cross_doc_accuracy": by_type.get("cross_doc", {}).get("accuracy"),
         "citations": len(cits),
         "citation_validity": rate(sum(c["valid"] for c in cits), len(cits)),
         "citation_support": rate(sum(supp), len(supp)),

@@ -17,6 +17,8 @@ SUMMARY_COLUMNS = [
     ("grounding", "extraction", "grounding"),
     ("QA acc", "qa", "accuracy"),
     ("not-found", "qa", "not_found_accuracy"),
+    ("cross-doc", "qa", "cross_doc_accuracy"),
+    ("false ref.", "qa", "false_refusal_rate"),
     ("cit. valid", "qa", "citation_validity"),
     ("cit. support", "qa", "citation_support"),
     ("hit@1", "retrieval", "hit@1"),
@@ -133,7 +135,8 @@ def miss_entries(g: dict, engine: str) -> list[tuple[str, str, str]]:
                 out.append(("QA error", f"{q['id']} {q['question']}", q["error"]))
             elif not q["correct"]:
                 if q["answerable"]:
-                    wanted = " / ".join("|".join(item) for item in q["missing"]) or "(refused)"
+                    wanted = (" / ".join("|".join(item) for item in q["missing"])
+                              or ("(refused)" if not q["found"] else "nothing, but the answer is too long"))
                     ev = "; ".join(e["text"] for e in q["evidence"])
                     out.append(("wrong answer", f"{q['id']} {q['question']} — missing {wanted}; answered: {q['answer']}", ev))
                 else:
