@@ -1,9 +1,9 @@
-"""Quantities, dates and Chinese numerals in text (rag/qa/numbers.py)."""
+"""Quantities, dates and Chinese numerals in text (rag/core/numbers.py)."""
 from __future__ import annotations
 
 import pytest
 
-from rag.qa.numbers import chinese_to_number, find_dates, find_numbers, same_number
+from rag.core.numbers import chinese_to_number, find_dates, find_numbers, same_number
 
 
 @pytest.mark.parametrize("text, value", [

@@ -10,9 +10,10 @@ import pytest
 from rag.evaluate.gold import load_gold
 from rag.evaluate.match import match_clusters
 from rag.extract.engines import get_engine
-from rag.extract.names import name_start
-from rag.extract.context import read_facts
-from rag.extract.offline import OfflineExtractor, _split_members, find_candidates
+from rag.extract.facts import read_facts
+from rag.extract.mentions import _split_members, find_candidates
+from rag.extract.offline import OfflineExtractor
+from rag.extract.words import name_start
 from rag.extract.places import gazetteer
 from rag.prepare import prepare
 from rag.schemas import ClusterMention
@@ -304,7 +305,7 @@ def test_an_autonomous_region_relaying_a_national_list_and_issuing_its_own():
 ])
 def test_the_issuer_is_the_subject_of_the_recognition_not_a_speaker(sentence, level, body):
     facts = read_facts(sentence)
-    assert (facts.level, facts.recognised_by) == (level, body)
+    assert (facts.level, facts.issuer) == (level, body)
 
 
 def test_a_name_said_to_be_on_a_list_earlier_in_the_paragraph_takes_its_facts():

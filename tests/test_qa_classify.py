@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from rag.qa.classify import classify, counted_noun, is_traditional, split_segments
-from rag.qa.places import find_places, province_of
+from rag.core.places import find_places, province_of
 
 
 @pytest.mark.parametrize("question, kind", [

@@ -1,8 +1,9 @@
 """Numbers, dates and Chinese numerals in normalised text.
 
 `find_numbers` returns every quantity with its measure word (7个, 19万亿元, 52.5%, 三分之二,
-170余家, 9.6个百分点) and `find_dates` every date (12月26日, 2024年2月29日, 2022-11-30), each with
-its span, so answers can point at the exact characters they came from.
+170余家, 9.6个百分点, 1,286.4亿元), `find_dates` every date (12月26日, 2024年2月29日, 2022-11-30)
+and `find_date_ranges` every period (2024年8月1日至8月7日, 7月10日—14日), each with its span, so
+answers can point at the exact characters they came from. Measure words come from the lexicon.
 """
 from __future__ import annotations
 
@@ -10,21 +11,19 @@ import re
 from dataclasses import dataclass
 from typing import Optional
 
+from .lexicon import alternation, words
+
 DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 SMALL_UNITS = {"十": 10, "百": 100, "千": 1000}
 BIG_UNITS = {"万": 10_000, "亿": 100_000_000}
 _CN = "零〇一二两三四五六七八九十百千万亿"
 
 # Measure words and units a quantity may carry, longest first so 个百分点 wins over 个.
-MEASURES = sorted([
-    "个百分点", "百分点", "个", "家", "条", "项", "辆", "件", "人", "名", "位", "座", "所", "台", "套", "款",
-    "种", "类", "批", "户", "处", "亿元", "万元", "元", "美元", "吨", "万吨", "倍", "%", "％", "平方米", "亩",
-    "公里", "千米", "米", "千瓦", "万千瓦", "个月", "年", "天", "篇", "份", "次", "轮", "成",
-], key=len, reverse=True)
-_MEASURE = "|".join(re.escape(m) for m in MEASURES)
+MEASURES = sorted(words("numbers", "measures"), key=len, reverse=True)
+_MEASURE = alternation(MEASURES)
 
 _ARABIC = re.compile(
-    r"(?<![\d.])(\d+(?:\.\d+)?)(?:/(\d+))?"          # 52.5, 2/3
+    r"(?<![\d.,])(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)(?:/(\d+))?"  # 52.5, 1,286.4, 2/3
     r"(余|多)?(万亿|千亿|百亿|万|亿)?(余|多)?"        # 2200余, 19万亿, 200多
     rf"({_MEASURE})?"
 )
@@ -116,7 +115,7 @@ def _number(text: str) -> Optional[float]:
 
 def find_numbers(text: str) -> list[Quantity]:
     """Every quantity in text, left to right; dates and years are not quantities."""
-    taken = [(d.start, d.end) for d in find_dates(text)]
+    taken = [(d.start, d.end) for d in find_dates(text)] + [(r.start, r.end) for r in find_date_ranges(text)]
     found: list[Quantity] = []
 
     def free(s: int, e: int) -> bool:
@@ -133,7 +132,7 @@ def find_numbers(text: str) -> list[Quantity]:
         num, den = _number(m.group(2)), _number(m.group(1))
         add(m.start(), m.end(), num / den if num is not None and den else None, "")
     for m in _ARABIC.finditer(text):
-        value = float(m.group(1))
+        value = float(m.group(1).replace(",", ""))
         if m.group(2):
             value = value / float(m.group(2)) if float(m.group(2)) else value
         scale = m.group(4)
@@ -169,3 +168,55 @@ def same_number(a: str, b: str) -> bool:
     """True when two written numbers mean the same value (7 == 七, 13 == 十三)."""
     va, vb = _number(a), _number(b)
     return va is not None and va == vb
+
+
+@dataclass
+class DateRange:
+    start: int
+    end: int
+    text: str
+    first: Date
+    last: Date  # month and year filled from the first date when the text leaves them out (—14日)
+
+    def display(self) -> str:
+        a, b = self.first, self.last
+        left = a.display()
+        if b.year and b.year != a.year:
+            right = b.display()
+        elif b.month:
+            right = f"{b.month}月{b.day}日" if b.day else f"{b.month}月"
+        else:
+            right = f"{b.day}日" if b.day else b.display()
+        return f"{left}至{right}"
+
+
+_RANGE_SEP = re.compile(r"\s*(?:至|到|—+|–|－|-|～|~|〜)\s*")
+_PARTIAL_DATE = re.compile(r"(?:(\d{4})\s*年\s*)?(?:(\d{1,2})\s*月\s*)?(\d{1,2})\s*[日号]")
+
+
+def find_date_ranges(text: str) -> list[DateRange]:
+    """Periods written as two dates (2024年8月1日至8月7日, 2023年7月10日—14日, 9月20日到26日,
+    2024-09-20至2024-09-26). The second date takes its year and month from the first when it
+    leaves them out."""
+    out = []
+    for d in find_dates(text):
+        if not d.day:
+            continue
+        sep = _RANGE_SEP.match(text, d.end)
+        if not sep:
+            continue
+        iso = re.match(r"(\d{4})-(\d{1,2})-(\d{1,2})", text[sep.end():])
+        if iso:
+            last = Date(sep.end(), sep.end() + iso.end(), iso.group(0), int(iso.group(1)), int(iso.group(2)),
+                        int(iso.group(3)))
+        else:
+            m = _PARTIAL_DATE.match(text, sep.end())
+            if not m:
+                continue
+            year = int(m.group(1)) if m.group(1) else d.year
+            month = int(m.group(2)) if m.group(2) else d.month
+            last = Date(m.start(), m.end(), m.group(0), year, month, int(m.group(3)))
+        if (last.year or 0, last.month or 0, last.day) < (d.year or 0, d.month or 0, d.day):
+            continue
+        out.append(DateRange(d.start, last.end, text[d.start:last.end], d, last))
+    return out

@@ -3,7 +3,9 @@
 Provinces and prefecture-level cities match by full or short name (河南省/河南, 郑州市/郑州).
 County-level names match by full name, or by short name right after their city (郑州金水) —
 a bare two-character county name (朝阳, 长安, 和平) is too often an ordinary word.
-Development zones (郑州高新区, 西安经开区) match as the city plus the zone word.
+Development zones (郑州高新区, 西安经开区) match as the city plus the zone word; towns (北滘镇,
+盛泽镇), which the gazetteer does not list, match by their suffix right after a place.
+`within(a, b)` says whether place a lies in place b (昆山市 in 苏州市 in 江苏省).
 """
 from __future__ import annotations
 
@@ -12,19 +14,21 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Optional
 
-from ..core.places_data import places_data
+from .lexicon import words
+from .places_data import places_data
 
-ZONE_WORDS = ("高新技术产业开发区", "经济技术开发区", "高新区", "经开区", "航空港区", "航空港", "新区", "开发区",
-              "航天基地", "保税区", "自贸区", "港区")
+ZONE_WORDS = tuple(sorted(words("places", "zone_words"), key=len, reverse=True))
+TOWN_SUFFIXES = tuple(words("places", "town_suffixes"))
 # Words that name the whole country or a region, never a province or city filter.
-NOT_PLACES = {"中国", "全国", "国家", "全省", "全市", "我市", "我省", "本市", "本省"}
+NOT_PLACES = set(words("places", "not_places"))
+_TOWN = re.compile(r"([\u4e00-\u9fff]{1,3})(" + "|".join(TOWN_SUFFIXES) + ")")
 
 
 @dataclass(frozen=True)
 class Place:
     written: str
-    full: str  # 郑州市, 河南省, 郑州高新区
-    kind: str  # province, city, county, zone
+    full: str  # 郑州市, 河南省, 郑州高新区, 北滘镇
+    kind: str  # province, city, county, zone, town
     province: Optional[str]
     city: Optional[str] = None
 
@@ -101,7 +105,24 @@ def find_places(text: str) -> list[tuple[int, int, Place]]:
                     end += len(zone)
                     break
         out.append((m.start(), end, place))
+        if place.kind in ("city", "county", "zone"):
+            town = _TOWN.match(text, end)
+            if town and not g.pattern.match(text, end):
+                out.append((end, town.end(), Place(town.group(0), town.group(0), "town", place.province,
+                                                   place.city or (place.full if place.kind == "city" else None))))
+    out.sort(key=lambda t: t[0])
     return out
+
+
+def within(inner: Place, outer: Place) -> bool:
+    """True when `inner` lies in `outer` (or is it): 昆山市 within 苏州市 and 江苏省."""
+    if same_place(inner.full, outer.full):
+        return True
+    if outer.kind == "province":
+        return inner.province == outer.full
+    if outer.kind == "city":
+        return bool(inner.city) and same_place(inner.city, outer.full) and inner.kind != "city"
+    return False
 
 
 def province_of(name: str) -> Optional[str]:

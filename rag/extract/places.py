@@ -16,10 +16,11 @@ from ..core.places_data import places_data
 # Development zones with a generic name: written with their city (郑州高新区, 永州经济技术开发区).
 ZONE_SUFFIXES = (
     "高新技术产业开发区", "经济技术开发区", "高新技术开发区", "综合保税区", "航空港经济综合实验区", "航空港区",
-    "高新区", "经开区", "开发区", "新区", "保税区", "自贸区", "工业园区", "园区", "港区", "基地",
+    "高新区", "经开区", "开发区", "新片区", "新区", "经济区", "示范区", "保税区", "自贸区", "工业园区", "园区", "港区", "基地",
 )
 # Suffixes that make a zone even without a known city in front (东湖高新区); 园区/基地 need one.
-_STRONG_ZONES = ("高新技术产业开发区", "经济技术开发区", "高新技术开发区", "航空港区", "高新区", "经开区", "开发区", "新区")
+_STRONG_ZONES = ("高新技术产业开发区", "经济技术开发区", "高新技术开发区", "航空港区", "高新区", "经开区", "开发区", "新片区",
+                 "新区", "经济区", "示范区")
 _ADMIN_SUFFIX = re.compile(r"[\u4e00-\u9fff]{1,8}?(?:自治州|自治县|自治旗|地区|林区|市|县|区|旗|盟|州)$")
 # Words ending in 市/区 that are not places.
 _NOT_PLACES = re.compile(r"(?:城市|都市|超市|门市|股市|楼市|上市|夜市|集市|全市|本市|我市|该市|各市|园区|社区|景区|"
@@ -28,6 +29,9 @@ _CONNECTORS = "、，,和与及暨"
 MUNICIPALITIES = ("北京市", "天津市", "上海市", "重庆市")
 # County names that are also words starting an industry (资源循环利用, 通道设备): only with 县/市.
 _WORDLIKE_SHORTS = {"资源", "通道", "新兴", "新建", "开化", "新化", "和平", "永和", "平安", "安全", "清新", "高新"}
+_GENERIC_OWN = {"产业", "工业", "经济", "科技", "创新", "发展", "综合", "现代", "示范", "先行", "国家", "全国", "核心", "重点"}
+_NOT_TOWNS = {"城镇", "乡镇", "村镇", "小镇", "重镇", "名镇", "强镇", "集镇", "特色小镇", "城乡", "下乡", "老乡", "家乡", "故乡", "他乡"}
+_TOWN = re.compile(r"([\u4e00-\u9fff]{1,3})(街道|镇|乡)")
 _REGION_TAIL = re.compile(r"^(?:地区|区域|一体化|都市圈|城市群|经济圈|大湾区|片区)")
 
 
@@ -76,9 +80,14 @@ class Gazetteer:
             if len(short) >= 2 and not full.endswith(("区", "旗")) and short not in self.provinces.values():
                 self.county_shorts.setdefault(short, []).append(place)
         self.abbreviations: dict[str, list[str]] = data["abbreviations"]
+        # Districts by short name, known only right after their city (宜昌猇亭, 郑州金水).
+        self.district_shorts: dict[tuple[str, str], Place] = {}
+        for full, short, city, province in data["counties"]:
+            if city and len(short) >= 2 and full.endswith(("区", "县", "市")):
+                self.district_shorts.setdefault((city, short), Place(full, "county", province, city))
         self.province_abbreviations = {
             "冀": "河北省", "豫": "河南省", "鲁": "山东省", "晋": "山西省", "皖": "安徽省", "赣": "江西省", "闽": "福建省",
-            "粤": "广东省", "湘": "湖南省", "川": "四川省", "蜀": "四川省", "黔": "贵州省", "滇": "云南省", "陕": "陕西省",
+            "粤": "广东省", "湘": "湖南省", "苏": "江苏省", "浙": "浙江省", "鄂": "湖北省", "桂": "广西壮族自治区", "琼": "海南省", "川": "四川省", "蜀": "四川省", "黔": "贵州省", "滇": "云南省", "陕": "陕西省",
             "陇": "甘肃省", "辽": "辽宁省", "港": "香港特别行政区", "澳": "澳门特别行政区",
         }
         keys = list(self.provinces) + list(self.province_by_short) + list(self.cities) + list(self.counties) + list(self.county_shorts)
@@ -158,14 +167,43 @@ class Gazetteer:
                 county = _pick(self.county_shorts[piece], _context_province(before, hint), _context_city(before))
                 if before and county.province != _context_province(before, hint):
                     continue  # 江阴市资源循环利用: 资源县 lies in another province
-                if rest[:1] in ("市", "县", "区") and not county.name.endswith(rest[0]):
-                    # renamed since the gazetteer was made (邵东县 → 邵东市): keep the name as written
+                if rest[:1] in ("市", "县", "区") and county.name != piece + rest[0]:
+                    # renamed since the gazetteer was made (邵东县 → 邵东市), or written short (秀山县 for
+                    # 秀山土家族苗族自治县): keep the name as written
                     return [Place(piece + rest[0], "county", county.province, county.city)], i + length + 1
                 return [county], i + length
+        below = self._below_county_at(text, i, before)
+        if below:
+            return below
         unknown = self._unknown_admin_at(text, i)
         if unknown:
             return unknown
-        return self._abbreviation_run_at(text, i)
+        return self._region_at(text, i) or self._abbreviation_run_at(text, i)
+
+    def _below_county_at(self, text: str, i: int, before: list[Place]):
+        """After a city: one of its districts by short name (宜昌猇亭 → 猇亭区); after a city, county
+        or zone: a town, township or street the gazetteer does not list (北滘镇, 盛泽镇)."""
+        city = _context_city(before)
+        if city:
+            for length in (3, 2):
+                place = self.district_shorts.get((city, text[i:i + length]))
+                if place and not text.startswith(("镇", "乡"), i + length):
+                    return [place], i + length
+        if not before or before[-1].kind in ("city", "county", "zone"):
+            m = _TOWN.match(text, i)
+            last = before[-1] if before else None
+            if m and m.group(1) not in self._known and (before or (len(m.group(1)) >= 2 and m.group(0) not in _NOT_TOWNS)):
+                town = Place(m.group(0), "town", last.province if before else None,
+                             (last.city or last.name) if before else None)
+                return [town], i + m.end() - m.start()
+        return None
+
+    def _region_at(self, text: str, i: int):
+        """湘南, 苏北, 皖北, 粤东: a part of a province, written as its one-character name and a
+        direction. It is a place prefix but no region of its own (the cities follow in brackets)."""
+        if text[i:i + 1] in self.province_abbreviations and text[i + 1:i + 2] in ("东", "南", "西", "北", "中"):
+            return [Place(text[i:i + 2], "region", self.province_abbreviations[text[i]])], i + 2
+        return None
 
     def _zone_at(self, text: str, i: int, before: list[Place]):
         """郑州高新区, 西安航天基地, 永州经济技术开发区, 东湖高新区: a zone, optionally after its city."""
@@ -184,10 +222,13 @@ class Gazetteer:
                 continue
             own = window[own_start:k]
             strong = suffix in _STRONG_ZONES
-            if len(own) > (4 if strong else 2) or not (own == "" or _is_han(own)):
+            if len(own) > (3 if strong else 2) or not (own == "" or _is_han(own)):
                 continue
-            if city is None and (not strong or len(own) < 2 or own in self._known or _NOT_PLACES.search(own + suffix)):
-                continue
+            if city is None and (not strong or len(own) < 2 or own in self._known or own in _GENERIC_OWN
+                                 or _NOT_PLACES.match(own + suffix)
+                                 or any(own[k:k + n] in self._known for n in (2, 3) for k in range(1, len(own) - n + 1))
+                                 or any((own[k:] + suffix) in self.counties for k in range(1, len(own)))):
+                continue  # 省石家庄高新区, 有浦东新区: a known place inside is no zone name of its own
             if city is not None and own == "" and suffix in ("园区", "港区", "基地"):
                 continue  # too vague without a proper name of its own
             name = window[:k] + suffix
@@ -223,8 +264,8 @@ class Gazetteer:
             return None
         options = [[p for p in map(self._abbreviation_place, self.abbreviations[c]) if p]
                    for c in text[i:j] if c in self.abbreviations]
-        if not options or not all(options):
-            return None
+        if len(options) < 2 or not all(options):
+            return None  # 临港: one city's character and Hong Kong's is no pair of neighbouring cities
         # A character shared by several cities (长 = 长沙 or 长春) takes the others' province.
         sure = {o[0].province for o in options if len(o) == 1 and o[0].province not in MUNICIPALITIES}
         places = [next((p for p in o if p.province in sure), o[0]) for o in options]
@@ -293,7 +334,7 @@ def regions_of(places: list[Place]) -> list[str]:
     comes before the zone (郑州高新区 → 郑州市, 郑州高新区)."""
     out: list[str] = []
     for p in places:
-        if p.kind == "province":
+        if p.kind in ("province", "region"):
             continue
         if p.kind == "zone" and p.city and p.city not in out:
             out.append(p.city)

@@ -8,7 +8,7 @@ from typing import Optional
 
 from .context import Context, Draft
 from .evidence import Unit, clauses
-from .numbers import find_numbers
+from ..core.numbers import find_numbers
 from .spans import content_words
 from .spans import said as written_in
 

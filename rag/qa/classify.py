@@ -14,8 +14,8 @@ from functools import lru_cache
 from typing import Optional
 
 from ..core.chinese import fold, t2s
-from .numbers import find_dates, find_numbers
-from .places import Place, find_places
+from ..core.numbers import find_dates, find_numbers
+from ..core.places import Place, find_places
 
 _NUM = "一二两三四五六七八九十几"
 WH = re.compile(
@@ -188,7 +188,7 @@ def counted_noun(text: str) -> Optional[str]:
 
 
 def _batch_number(text: str) -> Optional[int]:
-    from .numbers import chinese_to_number
+    from ..core.numbers import chinese_to_number
 
     if text.isdigit():
         return int(text)

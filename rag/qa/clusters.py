@@ -16,7 +16,7 @@ from typing import Callable, Iterable, Optional
 from ..core.chinese import fold
 from ..schemas import ClusterMention
 from .classify import Question
-from .places import Place, find_places, lookup, same_place, strip_suffix
+from ..core.places import Place, find_places, lookup, same_place, strip_suffix
 
 LEVEL_CN = {"national": "国家级", "provincial": "省级", "municipal": "市级"}
 HEAD_NOUNS = ("战略性新兴产业集群", "中小企业特色产业集群", "特色产业集群", "先进制造业集群", "先进制造集群", "制造业集群",

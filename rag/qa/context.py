@@ -10,8 +10,8 @@ from typing import Callable, Iterable, Optional
 from .classify import LEVEL_PATTERNS, Question
 from .clusters import ClusterFacts
 from .evidence import DocSentences, Scorer, Unit, clauses, content_runs, features
-from .numbers import find_numbers
-from .places import Place, province_of, strip_suffix
+from ..core.numbers import find_numbers
+from ..core.places import Place, province_of, strip_suffix
 
 # Share of the question's weighted content a sentence must cover to answer from it. The
 # not-found calls on eval/gold, eval/extra and our own question sets come out the same for
@@ -178,7 +178,7 @@ def _doc_has(kind: str, a, doc_id: str, text_of: Callable[[str], str], facts: Cl
     if kind == "number":
         return re.search(rf"(?<![\d.]){re.escape(a)}(?![\d.])", text) is not None
     if kind == "batch":
-        from .numbers import chinese_to_number
+        from ..core.numbers import chinese_to_number
 
         for m in re.finditer(r"第([一二两三四五六七八九十\d]+)批", text):
             v = m.group(1)

@@ -57,7 +57,7 @@ def canonical(text: str) -> str:
         text = text.replace(a, b)
 
     def digits(m: re.Match) -> str:
-        from .numbers import chinese_to_number
+        from ..core.numbers import chinese_to_number
 
         v = chinese_to_number(m.group(1))
         return str(int(v)) if v else m.group(1)

@@ -21,7 +21,7 @@ from .classify import classify
 from .clusters import ClusterFacts
 from .context import Context, Draft, anchored_docs, programs_in, score_units
 from .evidence import DocSentences, Scorer, content_runs, doc_sentences, units_for_hits
-from .numbers import find_numbers
+from ..core.numbers import find_numbers
 
 ENGINE = "offline"
 

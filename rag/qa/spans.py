@@ -14,7 +14,7 @@ from typing import Callable, Optional
 
 from .classify import WH
 from .evidence import STOP_TOKENS, _jieba
-from .places import find_places
+from ..core.places import find_places
 
 ORG_CORES = (
     "发展和改革委员会|发展改革委|发改委|工业和信息化部|工业和信息化厅|工业和信息化局|工信部|工信厅|工信局|"

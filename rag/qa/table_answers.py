@@ -9,7 +9,7 @@ from typing import Optional
 from .clusters import ClusterHit, describe
 from .context import MIN_COVERAGE, Cite, Context, Draft
 from .evidence import Scorer, clauses
-from .places import Place, lookup, province_of, same_place, strip_suffix
+from ..core.places import Place, lookup, province_of, same_place, strip_suffix
 
 
 def table_hits(ctx: Context, named: bool = False) -> list[ClusterHit]:

@@ -8,8 +8,8 @@ from typing import Optional
 from .classify import counted_noun
 from .context import MIN_COVERAGE, Context, Draft, question_quantities
 from .evidence import Unit
-from .numbers import find_dates, find_numbers
-from .places import find_places, same_place
+from ..core.numbers import find_dates, find_numbers
+from ..core.places import find_places, same_place
 from .spans import attraction, embedded_in_question, find_orgs, find_persons, frame, frame_support, split_items
 from .table_answers import dedupe
 
