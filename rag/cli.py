@@ -15,6 +15,7 @@ HANDLERS = {
     "search": "rag.index_cli:search_command",
     "extract": "rag.extract.cli:extract_command",
     "clusters": "rag.extract.cli:clusters_command",
+    "lists": "rag.extract.lists_cli:lists_command",
     "ask": "rag.qa.cli:ask_command",
     "eval": "rag.evaluate.cli:eval_command",
     "schema": "rag.cli:schema_command",
@@ -62,6 +63,11 @@ def build_parser() -> argparse.ArgumentParser:
     _store_options(p)
     p.add_argument("--format", choices=["table", "jsonl", "csv"], default="table")
     p.add_argument("--province", help="only clusters in this province")
+
+    p = sub.add_parser("lists", help="the lists of clusters the indexed articles report (issuer, date, 文号, members)")
+    _store_options(p)
+    p.add_argument("--format", choices=["table", "jsonl", "csv"], default="table")
+    p.add_argument("--doc", action="append", metavar="DOC_ID", help="only these documents")
 
     p = sub.add_parser("ask", help="answer a question from the index, with citations")
     p.add_argument("question", nargs="?", help="the question (or use --file)")

@@ -28,7 +28,7 @@ from .io import select_in, transaction
 from .keyword import VOCAB_SCHEMA, KeywordIndex, Vocabulary, tokenize
 from .metadata import read_metadata
 from .normalise import normalise
-from .schemas import ClusterMention
+from .schemas import ClusterMention, ListRecord
 
 STORE_FILE = "store.sqlite3"
 CHROMA_DIR = "chroma"
@@ -46,6 +46,8 @@ SCHEMA = [
         orig_start INTEGER NOT NULL, orig_end INTEGER NOT NULL, n_tokens INTEGER NOT NULL, terms BLOB NOT NULL)""",
     "CREATE INDEX IF NOT EXISTS chunks_by_doc ON chunks (doc_id, idx)",
     """CREATE TABLE IF NOT EXISTS clusters (
+        doc_id TEXT PRIMARY KEY REFERENCES documents(doc_id) ON DELETE CASCADE, records TEXT NOT NULL)""",
+    """CREATE TABLE IF NOT EXISTS lists (
         doc_id TEXT PRIMARY KEY REFERENCES documents(doc_id) ON DELETE CASCADE, records TEXT NOT NULL)""",
     VOCAB_SCHEMA,
 ]
@@ -230,11 +232,27 @@ class Index(Ingesting):
             rows = self.conn.execute("SELECT records FROM clusters WHERE doc_id = ?", (doc_id,))
         return [ClusterMention.model_validate(r) for (records,) in rows for r in json.loads(records)]
 
-    def set_clusters(self, doc_id: str, records: Iterable[ClusterMention]) -> None:
+    def set_clusters(self, doc_id: str, records: Iterable[ClusterMention],
+                     lists: Optional[Iterable[ListRecord]] = None) -> None:
         self.original(doc_id)  # raises for an unknown document
-        payload = json.dumps([r.model_dump(mode="json") for r in records], ensure_ascii=False)
         with transaction(self.conn):
-            self.conn.execute("INSERT OR REPLACE INTO clusters (doc_id, records) VALUES (?, ?)", (doc_id, payload))
+            self._store_extraction(doc_id, records, lists)
+
+    def _store_extraction(self, doc_id: str, records: Iterable[ClusterMention],
+                          lists: Optional[Iterable[ListRecord]]) -> None:
+        payload = json.dumps([r.model_dump(mode="json") for r in records], ensure_ascii=False)
+        self.conn.execute("INSERT OR REPLACE INTO clusters (doc_id, records) VALUES (?, ?)", (doc_id, payload))
+        if lists is not None:
+            payload = json.dumps([r.model_dump(mode="json") for r in lists], ensure_ascii=False)
+            self.conn.execute("INSERT OR REPLACE INTO lists (doc_id, records) VALUES (?, ?)", (doc_id, payload))
+
+    def lists(self, doc_id: Optional[str] = None) -> list[ListRecord]:
+        """The lists the indexed articles report (one ListRecord per list), in document order."""
+        if doc_id is None:
+            rows = self.conn.execute("SELECT records FROM lists ORDER BY doc_id")
+        else:
+            rows = self.conn.execute("SELECT records FROM lists WHERE doc_id = ?", (doc_id,))
+        return [ListRecord.model_validate(r) for (records,) in rows for r in json.loads(records)]
 
     def count_chunks(self) -> int:
         return self.conn.execute("SELECT COUNT(*) FROM chunks").fetchone()[0]

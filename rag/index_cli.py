@@ -11,7 +11,7 @@ def _offline_extract():
     from .extract.engines import get_engine
 
     try:
-        return get_engine("offline").extract
+        return get_engine("offline").extract_lists
     except ModuleNotFoundError as e:
         if e.name != "rag.extract.offline":
             raise

@@ -37,7 +37,14 @@ from .schemas import ClusterMention
 # moves with every slice of embeddings (see ReportingEmbeddings).
 BATCH_CHUNKS = 256
 
-Extract = Callable[[NormalisedDocument], list[ClusterMention]]
+# A document's cluster records, or (records, lists): the lists it reports (rag.extract.offline).
+Extract = Callable[[NormalisedDocument], object]
+
+
+def _split_extraction(result) -> tuple[list[ClusterMention], Optional[list]]:
+    if hasattr(result, "records") and hasattr(result, "lists"):
+        return list(result.records), list(result.lists)
+    return list(result), None
 
 
 @dataclass
@@ -67,6 +74,13 @@ class _Pending:
     ndoc: NormalisedDocument
     chunks: list[Chunk]
     records: Optional[list[ClusterMention]]
+    lists: Optional[list] = None
+
+
+def _rules_version(extract) -> str:
+    """The version of the rules behind `extract` (its `rules_version` attribute, else its name)."""
+    owner = getattr(extract, "__self__", extract)
+    return str(getattr(owner, "rules_version", getattr(extract, "__qualname__", "extract")))
 
 
 def _file_sha256(path: Path) -> Optional[str]:
@@ -131,9 +145,11 @@ class Ingesting:
 
     def _plan(self, files: list[Path], summary: IngestSummary, extract: Optional[Extract]):
         """(path, size, mtime) of the files to (re)index; counts unchanged files as skipped."""
+        # Records made by older rules are made again (no re-embedding): the rules' version is stored.
+        stale_rules = extract is not None and self._meta("extractor") != _rules_version(extract)
         known = {r[0]: r[1:] for r in self.conn.execute(
-            "SELECT d.doc_id, d.path, d.sha256, c.doc_id IS NOT NULL FROM documents d "
-            "LEFT JOIN clusters c USING (doc_id)")}
+            "SELECT d.doc_id, d.path, d.sha256, c.doc_id IS NOT NULL AND NOT ? FROM documents d "
+            "LEFT JOIN clusters c USING (doc_id)", (stale_rules,))}
         seen: dict[str, Path] = {}
         todo = []
         for f in files:
@@ -163,12 +179,15 @@ class Ingesting:
                     summary.skipped += 1
                     continue
             todo.append((f, st.st_size, st.st_mtime))
+        if stale_rules and not summary.errors:
+            with transaction(self.conn):
+                self.conn.execute("INSERT OR REPLACE INTO meta VALUES ('extractor', ?)", (_rules_version(extract),))
         return todo
 
     def _extract_stored(self, doc_id: str, path: Path, extract: Extract, summary: IngestSummary) -> None:
         """Cluster records for an unchanged document indexed without them (no re-embedding)."""
         try:
-            self.set_clusters(doc_id, extract(self.normalised(doc_id)))
+            self.set_clusters(doc_id, *_split_extraction(extract(self.normalised(doc_id))))
         except Exception as e:  # the document stays indexed; the next ingest tries again
             summary.errors.append((str(path), f"cluster extraction failed: {one_line(e)}"))
 
@@ -189,13 +208,13 @@ class Ingesting:
         if not chunks:
             summary.errors.append((str(path), "no article text left after removing page boilerplate"))
             return None
-        records = None
+        records = lists = None
         if extract is not None:
             try:
-                records = list(extract(ndoc))
+                records, lists = _split_extraction(extract(ndoc))
             except Exception as e:  # indexed without records; the next ingest tries extraction again
                 summary.errors.append((str(path), f"indexed, but cluster extraction failed: {one_line(e)}"))
-        return _Pending(path, size, mtime, source_title, ndoc, chunks, records)
+        return _Pending(path, size, mtime, source_title, ndoc, chunks, records, lists)
 
     def _write_batch(self, batch: list[_Pending], summary: IngestSummary) -> None:
         old_ids = {}
@@ -238,8 +257,7 @@ class Ingesting:
             [(c.chunk_id, c.doc_id, c.index, c.text, c.norm_start, c.norm_end, c.start, c.end, c.n_tokens,
               next(term_blobs)) for c in p.chunks])
         if p.records is not None:
-            payload = json.dumps([r.model_dump(mode="json") for r in p.records], ensure_ascii=False)
-            self.conn.execute("INSERT INTO clusters (doc_id, records) VALUES (?, ?)", (d.doc_id, payload))
+            self._store_extraction(d.doc_id, p.records, p.lists)
 
     def _add_vectors(self, chunks: list[Chunk], sha: dict[str, str]) -> None:
         store = self._vectors()

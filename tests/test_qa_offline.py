@@ -9,7 +9,7 @@ import pytest
 from rag.core.chinese import fold
 from rag.errors import InputError
 from rag.index import Index
-from rag.qa.classify import is_traditional
+from rag.qa.frame import is_traditional
 from rag.qa.offline import OfflineAnswerer
 from support_qa import qa_db, settings_for
 

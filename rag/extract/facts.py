@@ -86,7 +86,7 @@ def _programs(text: str) -> list[tuple[int, int, str]]:
 
 
 _NOT_TYPES = {"类", "新", "大", "小", "中", "重", "轻", "外向", "综合", "各类", "成"}
-_TYPE_BREAK = re.compile(_LEAD + "|" + alternation(words("cues", "recognition")) + r"|[^\u4e00-\u9fff]|的|之")
+_TYPE_BREAK = re.compile(_LEAD + "|" + alternation(words("cues", "recognition")) + r"|[^\u4e00-\u9fff]|的|之|个|年|批|这|该|本")
 
 
 def _type_word(text: str, at: int) -> str:

@@ -191,10 +191,29 @@ def extract_clusters(ndoc: NormalisedDocument) -> list[ClusterMention]:
     return extract_document(ndoc).records
 
 
+def rules_version() -> str:
+    """A fingerprint of the rules and their data: records stored by other rules are made again."""
+    import hashlib
+    from importlib import resources
+
+    h = hashlib.sha256(RULES.encode())
+    for name in ("data/lexicon.toml", "data/places.json"):
+        h.update(resources.files("rag").joinpath(name).read_bytes())
+    return h.hexdigest()[:16]
+
+
+# Bump when the rules change in a way that changes records (the data files are hashed anyway).
+RULES = "2026-12-06.1"
+
+
 class OfflineExtractor:
     """Rules only: runs anywhere, no endpoint needed."""
 
     name = "offline"
+
+    @property
+    def rules_version(self) -> str:
+        return rules_version()
 
     def extract(self, ndoc: NormalisedDocument) -> list[ClusterMention]:
         return extract_clusters(ndoc)

@@ -19,7 +19,7 @@ from ..llm import LLM, Reply
 from ..prompting import load_prompt
 from ..schemas import Answer, Citation, Usage
 from .citations import is_valid, make_citation
-from .classify import question_kind
+from .frame import parse
 
 ENGINE = "llm"
 REFUSAL = "未在文档中找到"
@@ -273,7 +273,7 @@ def make_answer(x: dict, original_of: Optional[OriginalOf] = None) -> Answer:
     elif is_traditional(question):
         answer = s2t(answer)
     return Answer(question=question, answer=answer, citations=citations, engine=ENGINE, usage=usage, found=found,
-                  kind=question_kind(fold(question)))
+                  kind=parse(question).answer)
 
 
 class LLMAnswerer:
@@ -287,10 +287,9 @@ class LLMAnswerer:
             if index is None:
                 raise ValueError("LLMAnswerer needs an index or a retriever")
             from ..retrieve import search_for
-            from .classify import classify
 
             def retriever(q: str, k: int, doc_ids):
-                return search_for(index, q, k, doc_ids, classify(q).cross_doc)
+                return search_for(index, q, k, doc_ids, parse(q).corpus)
         self.llm = llm or LLM(llm_settings)
         original_of = getattr(index, "original", None)
         self.chain = build_chain(retriever, self.llm, original_of=lru_cache(maxsize=64)(original_of) if original_of else None)

@@ -1,9 +1,12 @@
 """The offline answerer: deterministic, no model, every answer cited.
 
-answer(question) = classify → retrieve (index.search) → score the retrieved sentences →
-keep the documents that hold everything the question names → the strategy for its kind
-(rag.qa.answers) → checked citations → the question's script (Simplified or Traditional).
-A question none of this can answer gets 未在文档中找到… with found=False and no citations.
+answer(question) = parse (frame.py) → retrieve (rag.retrieve) → ground (ground.py: scored
+sentences, the stored lists that fit, the clusters it names, its residual words) → answer by
+operation (strategies.py) → checked citations → the question's script.
+
+The answer is the short fact (a number with its measure word, a date, a name, a list); the
+source sentences are its citations. A question no strategy can answer from the corpus gets
+未在文档中找到… with found=False and no citations.
 """
 from __future__ import annotations
 
@@ -12,18 +15,24 @@ import time
 from functools import lru_cache
 from typing import Optional, Sequence
 
+from ..core.chinese import fold, t2s
+from ..core.numbers import find_numbers
+from ..core.places import strip_suffix
 from ..errors import InputError
 from ..retrieve import search_for
-from ..schemas import Answer, Citation, Usage
-from . import answers
+from ..schemas import Answer, Citation, ListMember, Usage
+from . import strategies as S
 from .citations import is_valid, make_citation
-from .classify import classify
-from .clusters import ClusterFacts
-from .context import Context, Draft, anchored_docs, programs_in, score_units
-from .evidence import DocSentences, Scorer, content_runs, doc_sentences, units_for_hits
-from ..core.numbers import find_numbers
+from .frame import QuestionFrame, parse, reframe
+from .ground import Ground, Named, find_all_named, find_named, residual_words
+from .listops import match_lists
+from .passages import DocText, Scorer, Unit, content_words, doc_text, score_units, units_for_hits
 
 ENGINE = "offline"
+# A sentence about the cluster named just before it (该集群拥有…, 这一集群去年…, 集群内企业…).
+_ANAPHOR = re.compile(r"^(?:[^，。]{0,12}[，,])?(?:该集群|这一集群|这个集群|该产业集群|集群|其|该|这一|此|同时|目前|去年|今年|20\d\d年)")
+LIST_ANSWERS = ("count", "members", "member", "body", "date", "notice_end", "period", "length", "validity", "docno",
+                "phone", "office", "year", "level", "place")
 
 
 @lru_cache(maxsize=1)
@@ -34,41 +43,53 @@ def _s2t():
 
 
 class OfflineAnswerer:
-    """Answers from an `Index`. Caches the cluster table and the documents' sentences, so keep
-    one instance per index."""
+    """Answers from an `Index`. Caches the list store, the cluster records and the documents'
+    sentences, so keep one instance per index."""
 
     engine = ENGINE
 
     def __init__(self, index) -> None:
         self.index = index
-        self._facts: Optional[ClusterFacts] = None
-        self._docs: dict[str, DocSentences] = {}
-        self._titles: Optional[dict[str, str]] = None
+        self._docs: dict[str, DocText] = {}
+        self._lists = None
+        self._named = None
+        self._clusters: Optional[dict[str, list]] = None
 
     # --- caches -----------------------------------------------------------------------
 
-    def doc(self, doc_id: str) -> DocSentences:
+    def doc(self, doc_id: str) -> DocText:
         if doc_id not in self._docs:
-            self._docs[doc_id] = doc_sentences(self.index.normalised(doc_id))
+            self._docs[doc_id] = doc_text(self.index.normalised(doc_id))
         return self._docs[doc_id]
 
-    def text(self, doc_id: str) -> str:
-        return self.doc(doc_id).ndoc.text
+    @property
+    def lists(self):
+        if self._lists is None:
+            self._lists = self.index.lists()
+        return self._lists
+
+    def clusters_of(self, doc_id: str) -> list:
+        if self._clusters is None:
+            self._clusters = {}
+            for r in self.index.clusters():
+                self._clusters.setdefault(r.doc_id, []).append(r)
+        return self._clusters.get(doc_id, [])
 
     @property
-    def facts(self) -> ClusterFacts:
-        if self._facts is None:
-            from ..extract.table import build_cluster_table
-
-            rows = build_cluster_table(self.index.clusters())
-            self._facts = ClusterFacts(rows, self.text)
-        return self._facts
-
-    @property
-    def titles(self) -> dict[str, str]:
-        if self._titles is None:
-            self._titles = {d.doc_id: d.title for d in self.index.documents()}
-        return self._titles
+    def nameable(self) -> list[Named]:
+        """Every cluster a question may name: list members (with their list's facts) and cluster
+        records (with the facts their article gives)."""
+        if self._named is None:
+            out: list[Named] = []
+            for rec in self.lists:
+                facts = {"level": rec.level, "program": rec.program, "year": rec.year, "issuer": rec.issuer}
+                out += [Named(m, rec, 0.0, rec.doc_id, facts) for m in rec.members]
+            for r in self.index.clusters():
+                m = ListMember(position=1, name=r.name, regions=r.regions, industry=r.industry, evidence=r.evidence)
+                facts = {"level": r.level, "program": r.program, "year": r.year, "issuer": r.recognised_by}
+                out.append(Named(m, None, 0.0, r.doc_id, facts))
+            self._named = out
+        return self._named
 
     # --- answering --------------------------------------------------------------------
 
@@ -76,49 +97,128 @@ class OfflineAnswerer:
         started = time.perf_counter()
         if not question or not question.strip():
             raise InputError("question", "the question is empty")
-        ctx = self.context(question, k, doc_ids)
-        draft = self._draft(ctx)
-        return self._finish(question, ctx, draft, time.perf_counter() - started)
+        g = self.ground(question, k, doc_ids)
+        draft = self._draft(g)
+        return self._finish(question, g.frame, draft, time.perf_counter() - started)
 
-    def context(self, question: str, k: int = 6, doc_ids: Optional[Sequence[str]] = None) -> Context:
-        q = classify(question)
-        facts = self.facts
-        allowed = set(doc_ids) if doc_ids else None
-        hits = search_for(self.index, q.folded, k, list(doc_ids) if doc_ids else None, q.cross_doc)
-        places = list(q.places)
-        for p in facts.extra_places(q.folded):
-            if all(p.short != x.short for x in places) and not any(p.short in x.full for x in places):
-                places.append(p)
-        named = consistent_names(facts, facts.named_in(q.folded), q, places)
-        docs = {h.chunk.doc_id: self.doc(h.chunk.doc_id) for h in hits}
-        # documents whose clusters the question may be about, beyond the retrieved ones
-        related = {m.doc_id for m in facts.candidates(places, [r for r, _, _ in named])} if places or named else set()
-        if allowed is not None:
-            related &= allowed
+    def ground(self, question: str, k: int = 6, doc_ids: Optional[Sequence[str]] = None) -> Ground:
+        frame = parse(question)
+        hits = search_for(self.index, frame.folded, k, list(doc_ids) if doc_ids else None, frame.corpus)
+        doc_rank: dict[str, int] = {}
+        for h in hits:
+            doc_rank.setdefault(h.doc_id, len(doc_rank))
+        docs = {h.doc_id: self.doc(h.doc_id) for h in hits}
         units = units_for_hits(hits, docs)
-        scorer = Scorer(content_runs(claim_free(q)), [u.text for u in units])
-        score_units(units, scorer, facts, lambda u: docs[u.doc_id].ndoc.span(u.start, u.start)[0])
-        programs = programs_in(q, facts, named)
-        return Context(
-            q=q, units=units, docs=docs, facts=facts, scorer=scorer, places=places, programs=programs,
-            named=named, anchored=anchored_docs(q, set(docs) | related, self.text, facts, places, programs),
-            doc_ids=allowed, load=self.doc,
-        )
+        nameable = [n for n in self.nameable if not doc_ids or n.doc_id in set(doc_ids)]
+        named = find_named(frame, nameable)
+        frame = reframe(frame, named)
+        lists = [r for r in self.lists if not doc_ids or r.doc_id in set(doc_ids)]
+        matches = [match_lists(sel, lists, doc_rank, frame.filters.place) for sel in frame.lists]
+        residual = residual_words(frame, named)
+        # A sentence must say the question's facts (its residual words and the cluster it names);
+        # what names the list (place, year, program) may stand anywhere in the document.
+        asked = residual + [fold(n.member.industry or "") for n in named[:1]] if residual else content_words(_claim_free(frame))
+        scorer = Scorer(asked, [u.text for u in units] or [""])
+        quantities = tuple(n.text for n in find_numbers(frame.folded) if n.unit and n.text[0].isdigit())
+        score_units(units, scorer, quantities)
+        g = Ground(frame, hits, doc_rank, units, scorer, lists, matches, named, residual, self.doc)
+        g.all_named = find_all_named(frame, nameable)
+        g.anchored = lambda u: self._anchored(g, u)
+        return g
 
-    def _draft(self, ctx: Context) -> Optional[Draft]:
-        if ctx.anchored is not None and not ctx.anchored and not (ctx.q.kind == "yesno" and ctx.named):
-            return None  # nothing holds all the question names (a yes/no about a named cluster can still say no)
-        kind = ctx.q.kind
-        if kind == "docs":
-            return answers.answer_docs(ctx, self.titles)
-        strategy = {
-            "list": answers.answer_list, "count": answers.answer_count, "numeric": answers.answer_numeric,
-            "when": answers.answer_when, "who": answers.answer_who, "where": answers.answer_where,
-            "yesno": answers.answer_yesno,
-        }.get(kind, answers.answer_other)
-        return strategy(ctx)
+    def _anchored(self, g: Ground, u: Unit) -> bool:
+        """The sentence can answer: its document holds the question's places and years, a year the
+        question gives its figure (2024年产值) is in the sentence itself, and a cluster the question
+        names is the sentence's subject (named in it, or in the sentence before an 该集群)."""
+        f = g.frame
+        text = self.doc(u.doc_id).ndoc.text
+        for y in f.years:
+            if str(y) not in text:
+                return False
+        listed = {m[0].record.year for m in g.matches if m}
+        for y in f.years:
+            if y not in listed and str(y) not in u.text and not (f.answer == "date" and f.years):
+                return False
+        for _, _, p in f.places:
+            if strip_suffix(p.full) not in text and p.full not in text and p.written not in text:
+                return False
+        if g.named and f.answer not in ("yesno",):
+            if not any(self._about(u, n) for n in g.named):
+                return False
+        return True
 
-    def _finish(self, question: str, ctx: Context, draft: Optional[Draft], seconds: float) -> Answer:
+    def _about(self, u: Unit, n: Named) -> bool:
+        name = fold(n.member.industry or n.member.name)
+        if name in u.text:
+            return True
+        if not _ANAPHOR.match(u.text):
+            return False
+        ds = self.doc(u.doc_id)
+        before = [s for s in ds.sentences if s.end <= u.start]
+        for s in reversed(before[-3:]):
+            seg = ds.ndoc.text[s.start:s.end]
+            if name in seg:
+                return True
+            if not _ANAPHOR.match(seg):
+                break
+        return False
+
+    def _draft(self, g: Ground) -> Optional[S.Draft]:
+        f = g.frame
+        if f.answer == "yesno":
+            return S.document_mentions(g, self.clusters_of) or S.yes_no(g)
+        if len(f.lists) >= 2 and any(m for m in g.matches[1:]):
+            d = S.across_lists(g)
+            if d:
+                return d
+        d = S.compare_named(g)
+        if d:
+            return d
+        if f.operation in ("argmax", "argmin") and f.answer in ("member", "members", "place") and f.filters.superlative:
+            d = S.superlative(g)
+            if d:
+                return self._more_parts(g, d, answered_figure=True)
+        if g.named and f.answer in ("place", "level", "year", "body", "text", "member") and not (
+                f.answer in ("year", "body") and g.residual and not _only_about_recognition(g.residual)):
+            d = S.from_named(g)
+            if d:
+                return self._more_parts(g, d)
+        if g.best_list is not None and f.answer in LIST_ANSWERS + ("text",):
+            d = S.from_list(g)
+            if d:
+                return self._more_parts(g, d)
+        if f.answer in ("members", "member", "count") and not f.cumulative and (f.corpus or f.filters.place or f.filters.places
+                                                                                or f.filters.keyword):
+            d = S.from_table(g, self.index.clusters())
+            if d:
+                return self._more_parts(g, d)
+        if f.asks_list and f.answer in ("count", "members", "member") and not g.residual and not f.cumulative \
+                and not any(g.matches) and _pins_a_list(f):
+            return None  # the question names a list the corpus does not hold
+        if f.answer in ("members", "company"):
+            d = S.from_enumeration(g)
+            if d:
+                return self._more_parts(g, d)
+        d = S.notice_fact(g) or S.from_text(g)
+        return self._more_parts(g, d) if d else None
+
+    def _more_parts(self, g: Ground, d: S.Draft, answered_figure: bool = False) -> S.Draft:
+        """The other sub-questions (…多少？同比增长多少？) answered from the text and joined."""
+        f = g.frame
+        if len(f.parts) < 2:
+            return d
+        texts, cites = [d.text], list(d.cites)
+        for part in f.parts[1:]:
+            sub = parse(part)
+            if answered_figure and sub.answer in ("amount", "percent", "quantity", "count"):
+                continue  # the superlative's answer states the figure (哪个最多？有多少家？)
+            extra = S.from_text(g, part=part, answer=sub.answer)
+            if extra and extra.text not in texts:
+                texts.append(extra.text)
+                cites += extra.cites
+        return S.Draft("；".join(texts), cites)
+
+    def _finish(self, question: str, frame: QuestionFrame, draft: Optional[S.Draft], seconds: float) -> Answer:
         citations: list[Citation] = []
         originals: dict[str, str] = {}
         if draft is not None:
@@ -129,47 +229,42 @@ class OfflineAnswerer:
                 if not 0 <= c.start < c.end <= len(original):
                     continue
                 cit = make_citation(c.doc_id, original, c.start, c.end)
-                if is_valid(cit, original) and all((x.doc_id, x.start, x.end) != (cit.doc_id, cit.start, cit.end) for x in citations):
+                if is_valid(cit, original) and all((x.doc_id, x.start, x.end) != (cit.doc_id, cit.start, cit.end)
+                                                   for x in citations):
                     citations.append(cit)
         if draft is None or not draft.found or not citations:
-            text, found, citations = not_found_text(ctx.q.folded), False, []
+            text, found, citations = not_found_text(frame.folded), False, []
         else:
             text, found = draft.text, True
-        if ctx.q.traditional:
+        if frame.traditional:
             text = in_question_script(_s2t().convert(text), question)
         return Answer(question=question, answer=text, citations=citations, engine=ENGINE,
-                      usage=Usage(seconds=round(seconds, 4)), found=found, kind=ctx.q.kind)
+                      usage=Usage(seconds=round(seconds, 4)), found=found, kind=frame.answer)
 
 
-def consistent_names(facts: ClusterFacts, named: list, q, places: list) -> list:
-    """Drop named rows that lie outside the places the question writes beside them:
-    聊城有哪些省级新材料产业集群 does not name 郑州登封市新材料…集群."""
-    outside = [p for p in places
-               if not any(s <= q.folded.find(p.written) < e for _, s, e in named) and q.folded.find(p.written) >= 0]
-    if not outside:
-        return named
-    return [(row, s, e) for row, s, e in named if any(facts.in_place(m, p) for m in row.mentions for p in outside)]
+def _only_about_recognition(words: list[str]) -> bool:
+    return all(re.search(r"入选|获评|认定|公布|评为|当选|列入|称号|属于|一级|级别|哪一级", w) for w in words)
 
 
-def claim_free(q) -> str:
+def _pins_a_list(f: QuestionFrame) -> bool:
+    """The question names one list precisely enough that no stored list fitting it means the
+    corpus does not hold it (a program or list noun, and a place, year or batch)."""
+    facts = f.lists[0].facts
+    return bool((facts.program or re.search(r"名单|名录", f.folded)) and (facts.place or facts.year or facts.batch or f.places))
+
+
+def _claim_free(frame: QuestionFrame) -> str:
     """The question without the quantities a yes/no question claims (是否超过20%): those may be
     false, and the sentence to check them against must not be missed for it."""
-    if q.kind != "yesno":
-        return q.folded
-    m = re.search(r"是否|是不是|有没有|能否|可否", q.folded)
-    if not m:
-        return q.folded
-    head, claim = q.folded[:m.end()], q.folded[m.end():]
-    for n in reversed(find_numbers(claim)):
-        claim = claim[:n.start] + " " + claim[n.end:]
-    return head + claim
+    if frame.answer != "yesno":
+        return frame.folded
+    return re.sub(r"(突破|超过|超|达到|高于|低于)(?:了)?[\d.一二两三四五六七八九十百千万亿]+(?:亿元|万元|亿|万|元|%)?", r"\1",
+                  frame.folded)
 
 
 def in_question_script(answer: str, question: str) -> str:
     """Where the question writes a Traditional variant other than OpenCC's (群 not 羣), the
     answer writes it the question's way."""
-    from ..core.chinese import t2s
-
     mine = {}
     for ch in question:
         if "\u3400" <= ch <= "\u9fff":

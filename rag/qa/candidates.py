@@ -1,0 +1,174 @@
+"""Typed answer candidates in retrieved sentences, ranked by how tightly the question's words
+hold them.
+
+For an answer type (count, amount, percent, date, body, place, docno …) every span of that type
+in the candidate sentences is a candidate. A candidate scores by the coverage of its sentence
+(how much of the question the sentence says) and by attraction: the question's words close to
+it, on the side of it where the question has them (专精特新中小企业|846家 answers 专精特新中小企业
+有多少家), nearer and rarer words counting more, words in another clause less.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Callable, Optional
+
+from ..core.numbers import find_date_ranges, find_dates, find_numbers
+from ..core.places import find_places
+from ..core.spans import find_bodies, find_docnos, find_offices, find_phones
+from .frame import QuestionFrame
+from .passages import Scorer, Unit, content_words
+
+_CLAUSE_BREAK = re.compile(r"[，,；;。！？!?\n]")
+CLAUSE_DECAY = 0.5
+WINDOW = 40
+
+
+@dataclass
+class Candidate:
+    unit: Unit
+    start: int  # offsets in unit.text
+    end: int
+    text: str  # the answer as it is shown
+    kind: str
+    value: object = None
+    score: float = 0.0
+
+
+_COUNT_UNITS = ("个", "家", "条", "项", "所", "座", "位", "名", "张", "架", "台", "辆", "件", "卡", "场", "批", "户", "处", "款", "种", "类")
+_DURATION_UNITS = ("个工作日", "工作日", "天", "日", "年", "个月", "周")
+
+
+def _numbers(text: str):
+    return [n for n in find_numbers(text) if n.text and (n.text[0].isdigit() or n.unit)]
+
+
+def spans_of(kind: str, text: str, frame: QuestionFrame) -> list[tuple[int, int, str, object]]:
+    """(start, end, answer text, value) of every span of the kind in text."""
+    out: list[tuple[int, int, str, object]] = []
+    if kind in ("count", "quantity"):
+        want = frame.measure
+        for n in _numbers(text):
+            unit = n.unit.replace("余", "").replace("多", "")
+            base = unit[-1:] if unit else ""
+            if base in _COUNT_UNITS or unit in _COUNT_UNITS or (unit.startswith("万") and base in _COUNT_UNITS):
+                if want and base != want and not (want == "个" and base == "项"):
+                    continue
+                out.append((n.start, n.end, n.text, n.value))
+    elif kind == "amount":
+        for n in _numbers(text):
+            if "元" in n.unit or n.unit in ("亿", "万亿", "万", "千亿", "百亿") or (n.unit.endswith(("亿", "万")) and "元" not in n.unit):
+                out.append((n.start, n.end, n.text, n.value))
+    elif kind == "percent":
+        for n in _numbers(text):
+            if n.is_percent or n.unit in ("成", "倍") or "分之" in n.text:
+                out.append((n.start, n.end, n.text, n.value))
+    elif kind in ("length", "validity"):
+        for n in _numbers(text):
+            if n.unit in _DURATION_UNITS and not re.match(r"(?:19|20)\d\d年", n.text):
+                out.append((n.start, n.end, n.text, n.value))
+    elif kind in ("date", "notice_end", "period"):
+        for r in find_date_ranges(text):
+            if kind == "notice_end":
+                out.append((r.start, r.end, r.last.display(), r))
+            else:
+                out.append((r.start, r.end, r.display(), r))
+        taken = [(a, b) for a, b, _, _ in out]
+        for d in find_dates(text):
+            if d.day and all(d.end <= a or d.start >= b for a, b in taken):
+                out.append((d.start, d.end, d.display(), d))
+    elif kind == "year":
+        for d in find_dates(text):
+            if d.year:
+                out.append((d.start, d.start + 5, f"{d.year}年", d.year))
+    elif kind == "body":
+        for b in find_bodies(text):
+            out.append((b.start, b.end, b.text, b.value))
+    elif kind == "company":
+        out += companies(text)
+    elif kind == "place":
+        for s, e, p in find_places(text):
+            out.append((s, e, text[s:e], p))
+    elif kind == "docno":
+        out += [(d.start, d.end, d.text, None) for d in find_docnos(text)]
+    elif kind == "phone":
+        out += [(p.start, p.end, p.text, None) for p in find_phones(text)]
+    elif kind == "office":
+        out += [(o.start, o.end, o.text, None) for o in find_offices(text)]
+    return out
+
+
+_COMPANY = re.compile(r"以([\u4e00-\u9fffA-Za-z、]{2,30}?)(?:等)?(?:企业|公司)?为(?:龙头|引领|核心|代表)|"
+                      r"龙头企业(?:有|包括|为|是)?([\u4e00-\u9fffA-Za-z、]{2,30}?)(?:等|，|。|；|$)|"
+                      r"([\u4e00-\u9fffA-Za-z、]{2,30}?)等(?:龙头|骨干|重点)企业|"
+                      r"(?:促进机构|牵头单位|承办单位|运营主体)(?:为|是)([\u4e00-\u9fffA-Za-z]{2,20})")
+
+
+def companies(text: str) -> list[tuple[int, int, str, object]]:
+    out = []
+    for m in _COMPANY.finditer(text):
+        g = next(i for i in range(1, 5) if m.group(i))
+        s, e = m.span(g)
+        name = text[s:e]
+        for lead in ("以", "由", "有", "包括"):
+            if name.startswith(lead):
+                s += len(lead)
+                name = name[len(lead):]
+        out.append((s, e, name, None))
+    return out
+
+
+def attraction(text: str, start: int, end: int, left: list[str], right: list[str],
+               rarity: Callable[[str], float]) -> float:
+    """How strongly [start, end) of text is held by the question's words: those the question
+    writes before its question word count when found before the span, those after it when found
+    after it (either side, less); nearer, rarer and same-clause words count more."""
+    score = 0.0
+    for side, qwords in (("left", list(reversed(left))), ("right", right)):
+        for rank, w in enumerate(qwords[:8]):
+            weight = (2.0 if rank == 0 else 1.5 if rank == 1 else 1.0) * min(len(w), 4) / 2 * rarity(w)
+            best = 0.0
+            for m in re.finditer(re.escape(w), text):
+                if m.end() <= start:
+                    d, same_side, between = start - m.end(), side == "left", text[m.end():start]
+                elif m.start() >= end:
+                    d, same_side, between = m.start() - end, side == "right", text[end:m.start()]
+                else:
+                    continue
+                if d > WINDOW:
+                    continue
+                crossed = len(_CLAUSE_BREAK.findall(between))
+                best = max(best, (1.0 if same_side else 0.6) * CLAUSE_DECAY ** crossed / (1 + d / 4))
+            score += weight * best
+    return score
+
+
+def frame_words(question: str) -> tuple[list[str], list[str]]:
+    """The question's content words before and after its question word."""
+    m = re.search(r"多少|几|哪|什么|谁|何时|是否|是不是|有没有|吗", question)
+    if not m:
+        return content_words(question), []
+    return content_words(question[:m.start()]), content_words(question[m.end():])
+
+
+def best_candidates(kind: str, units: list[Unit], frame: QuestionFrame, scorer: Scorer,
+                    part: Optional[str] = None, exclude: Callable[[Candidate], bool] = lambda c: False,
+                    min_coverage: float = 0.0) -> list[Candidate]:
+    """Candidates of the kind in the units, best first."""
+    question = part or frame.folded
+    left, right = frame_words(question)
+    asked_numbers = {n.value for n in find_numbers(question) if n.unit}
+    out: list[Candidate] = []
+    for u in units:
+        if u.score < min_coverage:
+            continue
+        for s, e, shown, value in spans_of(kind, u.text, frame):
+            if kind in ("count", "quantity", "amount", "percent") and value in asked_numbers:
+                continue  # 这13个集群 in the question is no answer
+            c = Candidate(u, s, e, shown, kind, value)
+            if exclude(c):
+                continue
+            c.score = u.score * 2.0 + attraction(u.text, s, e, left, right, scorer.rarity) * 0.25
+            out.append(c)
+    out.sort(key=lambda c: -c.score)
+    return out

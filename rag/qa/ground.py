@@ -1,0 +1,166 @@
+"""Everything a question is answered from, gathered once: the frame, the retrieved sentences and
+their scores, the stored lists that fit what the question says about a list, the clusters it
+names, and what it asks beyond naming a list (its residual words)."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Callable, Optional
+
+from ..core.chinese import fold
+from ..core.lexicon import program_variants
+from ..core.places import Place, within
+from ..schemas import ListMember, ListRecord
+from .frame import QuestionFrame
+from .listops import ListMatch, match_lists, member_places
+from .passages import DocText, Scorer, Unit, content_words, features
+
+# Words that only say "a list of clusters": a question made of nothing else asks about the list.
+LIST_WORDS = set(
+    "集群 产业集群 名单 名录 榜单 入选 上榜 进入 列入 认定 拟认定 公示 公布 发布 确定 当选 一共 共有 总共 合计 共 这批 这份 "
+    "这次 本次 此次 新 新入选 里 中 当中 有 几个 多少 多少个 数量 哪些 哪几个 哪个 省级 市级 国家级 首批 第一批 第二批 第三批 "
+    "年度 拟 推荐 拟推荐 参评 排 第 名 排名 位 最后 一个 是 的 了 都 哪 几 集群名单 通知 文件 公告 这 份 批 度 级 省 市 国家 "
+    "打算 向 落款 日期 落款日期 发文 印发 那份 该 部门 单位 机构 哪个部门 哪天 哪一天 什么时候 截止 到 哪 期 公示期 公示时间 "
+    "有多长 多长 文号 电话 处室 反映 异议 意见 有效期 由 谁 组织 牵头 负责 产业 名字 名称 开头 二字 两份 类 领域 有关 相关 "
+    "参与 涉及 属于 做 什么 产业集群名单 县域 特色 集群名 部分 其中 以 为 单位 上榜 榜上 了 是不是 是否 吗".split()
+)
+
+
+@dataclass
+class Named:
+    """A cluster the question names: as a list member (with its list) or as a cluster record (with
+    the facts the article gives for it)."""
+
+    member: ListMember
+    record: Optional[ListRecord]
+    score: float
+    doc_id: str = ""
+    facts: dict = field(default_factory=dict)  # level, program, year, issuer
+
+
+@dataclass
+class Ground:
+    frame: QuestionFrame
+    hits: list
+    doc_rank: dict[str, int]
+    units: list[Unit]
+    scorer: Scorer
+    lists: list[ListRecord]
+    matches: list[list[ListMatch]]  # per list selector, best first
+    named: list[Named]
+    residual: list[str]
+    load: Callable[[str], DocText]
+    anchored: Callable[[Unit], bool] = lambda u: True
+    extra_named: list[Named] = field(default_factory=list)
+    all_named: list[Named] = field(default_factory=list)  # every cluster the question names, each best match
+
+    @property
+    def residual_date(self) -> bool:
+        return bool(self.residual)
+
+    @property
+    def best_list(self) -> Optional[ListRecord]:
+        return self.matches[0][0].record if self.matches and self.matches[0] else None
+
+
+def residual_words(frame: QuestionFrame, named: list[Named]) -> list[str]:
+    """Content words of the question that neither name the list nor ask the question word
+    (专精特新中小企业, 营业收入, 参与竞赛): a count question with some asks the text, not the list."""
+    text = frame.folded
+    spans: list[tuple[int, int]] = [(s, e) for s, e, _ in frame.places]
+    for variant, _ in program_variants():
+        for m in re.finditer(re.escape(variant), text):
+            spans.append(m.span())
+    for m in re.finditer(r"(?:19|20)\d{2}年度?|第[一二三四五六七八九十\d]+批|[\d一二两三四五六七八九十]+个|“[^”]*”[\u4e00-\u9fff]{0,2}集群|"
+                         r"[\u4e00-\u9fff]{0,4}[型形]”?(?:产业)?集群", text):
+        spans.append(m.span())
+    for n in named:
+        industry = fold(n.member.industry or "")
+        for m in re.finditer(re.escape(industry), text) if industry else []:
+            spans.append(m.span())
+    from ..core.spans import find_bodies
+
+    spans += [(b.start, b.end) for b in find_bodies(text)]
+    for w in (frame.filters.keyword, frame.filters.prefix):
+        for m in re.finditer(re.escape(w), text) if w else []:
+            spans.append((max(0, m.start() - 1), min(len(text), m.end() + 2)))
+    chars = list(text)
+    for s, e in spans:
+        for i in range(s, e):
+            chars[i] = "|"
+    out = []
+    for w in content_words("".join(chars)):
+        w = w.strip("|")
+        if not w or w in LIST_WORDS or all(c in "|" for c in w) or re.fullmatch(r"[\d.]+", w):
+            continue
+        if len(w) == 1:
+            continue
+        out.append(w)
+    return out
+
+
+def find_named(frame: QuestionFrame, members: list["Named"]) -> list[Named]:
+    out = find_named_scored(frame, members)
+    if not out:
+        return []
+    best = max(n.score for n in out)
+    return [n for n in out if n.score >= best - 0.5]
+
+
+def find_named_scored(frame: QuestionFrame, members: list["Named"]) -> list[Named]:
+    """Clusters the question names: a member whose industry (two characters or more) the question
+    writes, with no place written beside it that contradicts the member's places."""
+    q = frame.folded
+    out: list[Named] = []
+    for cand in members:
+        m = cand.member
+        industry = fold(m.industry or "")
+        if len(industry) < 2:
+            continue
+        at = q.find(industry)
+        if at < 0:
+            continue
+        # a name, not a keyword: the industry is followed by a head noun (陈皮集群, …产业集群) or
+        # preceded by a place (晋江运动鞋服)
+        headed = re.match(r"[\u4e00-\u9fff（）()]{0,12}?(?:集群|产业|工业)", q[at + len(industry):]) is not None
+        placed = any(0 <= at - e <= 4 for s, e, _ in frame.places)
+        quoted = q[max(0, at - 1):at] in "“\"「" and at > 0
+        if quoted or not (headed or placed):
+            continue
+        score = float(len(industry))
+        # places written right before the industry in the question must be the member's
+        before = [p for s, e, p in frame.places if e <= at and at - e <= 4]
+        mine = member_places(m)
+        if before:
+            if any(any(within(x, p) or within(p, x) for x in mine) for p in before):
+                score += 3
+            else:
+                continue
+        written = fold(re.sub(r"(?:产业集群|集群)$", "", m.name))
+        if written and written in q:
+            score += 5  # the question writes its whole name
+        out.append(Named(m, cand.record, score, cand.doc_id, cand.facts))
+    out.sort(key=lambda n: -n.score)
+    return out
+
+
+def find_all_named(frame: QuestionFrame, members: list["Named"]) -> list[Named]:
+    """Every distinct cluster the question names (甲集群和乙集群，谁的…): the best mentions of each
+    industry it writes."""
+    out: list[Named] = []
+    for n in find_named_scored(frame, members):
+        if not any(fold(n.member.industry or "") == fold(x.member.industry or "") for x in out):
+            out.append(n)
+    return out
+
+
+def place_agrees(place: Place, members: list[ListMember]) -> bool:
+    return any(any(within(p, place) for p in member_places(m)) for m in members)
+
+
+def coverage_of(scorer: Scorer, text: str) -> float:
+    return scorer.coverage(text)
+
+
+def doc_has(text: str, word: str) -> bool:
+    return bool(features(word) & features(text)) if len(word) > 2 else word in text

@@ -1,0 +1,590 @@
+"""Answers by operation over the grounded question: from the list store, from the clusters the
+question names, across two lists, or from typed candidates in the text. Each returns a `Draft`
+(the short fact and where it is stated) or None when it cannot answer."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Optional
+
+from ..core.chinese import fold
+from ..core.numbers import find_numbers
+from ..core.places import lookup
+from ..schemas import Evidence, ListMember, ListRecord
+from .candidates import Candidate, best_candidates
+from .ground import Ground
+from .listops import (at_position, bare_name, filter_members, member_places, on_both, only_on_first, same_cluster,
+                      short_name, size)
+from .passages import Unit, clauses
+
+LEVEL_WORDS = {"national": "国家级", "provincial": "省级", "municipal": "市级"}
+MIN_COVERAGE = 0.3  # share of the question's weighted content the answering sentence must hold
+
+
+@dataclass
+class Cite:
+    doc_id: str
+    start: int  # original offsets
+    end: int
+
+
+@dataclass
+class Draft:
+    text: str
+    cites: list[Cite] = field(default_factory=list)
+    found: bool = True
+
+
+def ev_cite(doc_id: str, ev: Optional[Evidence]) -> list[Cite]:
+    return [Cite(doc_id, ev.start, ev.end)] if ev is not None and ev.end > ev.start else []
+
+
+def unit_cite(g: Ground, u: Unit, rel: Optional[tuple[int, int]] = None) -> Cite:
+    ndoc = g.load(u.doc_id).ndoc
+    a, b = (u.start, u.end) if rel is None else (u.start + rel[0], u.start + rel[1])
+    s, e = ndoc.span(a, b)
+    return Cite(u.doc_id, s, e)
+
+
+def _date_text(iso: Optional[str]) -> Optional[str]:
+    if not iso:
+        return None
+    d = date.fromisoformat(iso[:10])
+    return f"{d.year}年{d.month}月{d.day}日"
+
+
+def _members_text(members: list[ListMember]) -> str:
+    if len(members) > 2:
+        return "、".join(bare_name(m.name) for m in members)
+    return "、".join(short_name(m.name) for m in members)
+
+
+def _member_cites(rec: ListRecord, members: list[ListMember], limit: int = 12) -> list[Cite]:
+    return [Cite(rec.doc_id, m.evidence.start, m.evidence.end) for m in members[:limit]]
+
+
+# --- one list ---------------------------------------------------------------------------------------
+
+
+def from_list(g: Ground) -> Optional[Draft]:
+    rec = g.best_list
+    if rec is None:
+        return None
+    f = g.frame
+    a = f.answer
+    filters = f.filters
+    filtered = filters.place is not None or filters.keyword or filters.prefix or filters.level_in_name
+    if a == "count" and f.cumulative:
+        return None  # a running total (累计, 总数, 加上首批) is the text's, not one list's size
+    if a == "count" and not g.residual:
+        if filtered:
+            members = filter_members(rec, filters)
+            if not members and not rec.complete:
+                return None
+            return Draft(f"{len(members)}个", _member_cites(rec, members) or ev_cite(rec.doc_id, rec.evidence.get("title")))
+        n = size(rec)
+        cites = ev_cite(rec.doc_id, rec.evidence.get("stated_count")) or _member_cites(rec, rec.members)
+        return Draft(f"{n}个", cites)
+    if f.operation == "position" and filters.position is not None:
+        m = at_position(rec, filters.position)
+        return Draft(short_name(m.name), _member_cites(rec, [m])) if m else None
+    if a == "place" and f.operation == "argmax":
+        return _place_with_most(rec)
+    if a in ("members", "member", "count", "text") and (filtered or a in ("members", "member")) and not g.residual:
+        members = filter_members(rec, filters)
+        if a == "count":
+            return Draft(f"{len(members)}个", _member_cites(rec, members)) if members else None
+        if not members:
+            return None
+        text = _members_text(members)
+        if filtered and len(members) < len(rec.members) and a == "members" and len(members) > 1:
+            text = f"{len(members)}个：{text}"
+        return Draft(text, _member_cites(rec, members))
+    value, key = None, None
+    if a == "body":
+        value, key = rec.issuer, "issuer"
+    elif a == "date" and not g.residual_date:
+        value, key = _date_text(rec.date), "date"
+    elif a == "notice_end" and rec.notice_period and rec.notice_period.end:
+        value, key = _date_text(rec.notice_period.end), "notice_period"
+    elif a == "period" and rec.notice_period:
+        p = rec.notice_period
+        value, key = (f"{_date_text(p.start)}至{_date_text(p.end)}" if p.start and p.end else p.length or p.text), "notice_period"
+    elif a == "length" and rec.notice_period and (rec.notice_period.length or rec.notice_period.start):
+        p = rec.notice_period
+        value, key = p.length or f"{_date_text(p.start)}至{_date_text(p.end)}", "notice_period"
+    elif a == "validity":
+        value, key = rec.validity, "validity"
+    elif a == "docno" and not g.residual:
+        value, key = rec.doc_number, "doc_number"
+    elif a == "phone":
+        value, key = rec.contact_phone, "contact_phone"
+    elif a == "office":
+        value, key = rec.contact_office, "contact_office"
+    elif a == "year" and not g.residual:
+        value, key = (f"{rec.year}年" if rec.year else None), "year"
+    elif a == "level":
+        value = LEVEL_WORDS.get(rec.level or "")
+        key = "level"
+    if value:
+        return Draft(value, ev_cite(rec.doc_id, rec.evidence.get(key)) or ev_cite(rec.doc_id, rec.evidence.get("title"))
+                     or _member_cites(rec, rec.members[:1]))
+    return None
+
+
+def _place_with_most(rec: ListRecord) -> Optional[Draft]:
+    """哪个市入选最多: the city (prefecture) most members lie in."""
+    counts: dict[str, list[ListMember]] = {}
+    for m in rec.members:
+        cities = {p.city or (p.full if p.kind == "city" else None) for p in member_places(m)} - {None}
+        for c in cities:
+            counts.setdefault(c, []).append(m)
+    if not counts:
+        return None
+    ranked = sorted(counts.items(), key=lambda kv: -len(kv[1]))
+    if len(ranked) > 1 and len(ranked[0][1]) == len(ranked[1][1]):
+        tied = [c for c, ms in ranked if len(ms) == len(ranked[0][1])]
+        return Draft(f"{'、'.join(tied)}并列（各{len(ranked[0][1])}个）", _member_cites(rec, ranked[0][1]))
+    city, ms = ranked[0]
+    return Draft(f"{city}（{len(ms)}个）", _member_cites(rec, ms))
+
+
+# --- across two lists -----------------------------------------------------------------------------------
+
+
+def across_lists(g: Ground) -> Optional[Draft]:
+    f = g.frame
+    recs = [m[0].record for m in g.matches if m]
+    if len(recs) < 2 or recs[0].id == recs[1].id:
+        return None
+    a, b = recs[0], recs[1]
+    cites = ev_cite(a.doc_id, a.evidence.get("stated_count")) + ev_cite(b.doc_id, b.evidence.get("stated_count"))
+    if f.operation == "sum":
+        if f.filters.place is not None:
+            members = [(r, m) for r in (a, b) for m in filter_members(r, f.filters)]
+            if not members:
+                return None
+            names = "、".join(short_name(m.name) for _, m in members)
+            return Draft(f"{len(members)}个：{names}", [Cite(r.doc_id, m.evidence.start, m.evidence.end) for r, m in members])
+        return Draft(f"{size(a) + size(b)}个", cites or _member_cites(a, a.members[:1]) + _member_cites(b, b.members[:1]))
+    if f.operation == "compare":
+        na, nb = size(a), size(b)
+        if na == nb:
+            return Draft(f"一样多（各{na}个）", cites)
+        big, small = (a, b) if na > nb else (b, a)
+        label = _list_label(big, f)
+        return Draft(f"{label}（{size(big)}个，比另一份多{abs(na - nb)}个）", cites)
+    if f.operation in ("intersect", "difference"):
+        members = on_both(a, b) if f.operation == "intersect" else only_on_first(a, b)
+        if f.filters.place is not None and f.operation == "difference":
+            members = [m for m in members if any(p.province == f.filters.place.full or p.full == f.filters.place.full
+                                                 for p in member_places(m))] or members
+        c = _member_cites(a, members)
+        if f.answer == "count":
+            return Draft(f"{len(members)}个" + (f"：{_members_text(members)}" if members else ""), c or cites)
+        return Draft(_members_text(members), c) if members else Draft("没有", cites)
+    return None
+
+
+def _list_label(rec: ListRecord, f) -> str:
+    if re.search(r"哪个省|哪个市|哪个地区", f.folded):
+        return rec.province or rec.place or rec.title or rec.id
+    return rec.title or rec.place or rec.id
+
+
+# --- a named cluster ---------------------------------------------------------------------------------------
+
+
+def from_named(g: Ground) -> Optional[Draft]:
+    if not g.named:
+        return None
+    f = g.frame
+    n = g.named[0]
+    m = n.member
+    cite = [Cite(n.doc_id, m.evidence.start, m.evidence.end)]
+    if f.answer == "place":
+        texts = []
+        for x in _distinct_named(g.named):
+            t = _places_text(x.member, f)
+            if t and t not in texts:
+                texts.append(t)
+        return Draft("；".join(texts), [Cite(x.doc_id, x.member.evidence.start, x.member.evidence.end)
+                                        for x in _distinct_named(g.named)]) if texts else None
+    if re.search(r"哪些名单|哪几类|哪两类|哪类名单|分别入选|分别出现在|出现在哪", f.folded):
+        return _lists_of(g)
+    facts = n.facts
+    if f.answer == "level" or (f.answer == "member" and re.search(r"级|类|称号", f.folded)):
+        level = LEVEL_WORDS.get(facts.get("level") or "")
+        program = facts.get("program")
+        if re.search(r"哪一类|哪类|称号|什么集群", f.folded) and program:
+            return Draft(f"{level or ''}{program}", cite)
+        return Draft(level, cite) if level else None
+    if f.answer == "year" and facts.get("year"):
+        return Draft(f"{facts['year']}年", cite)
+    if f.answer == "body" and facts.get("issuer") and re.search(r"认定|公布|发布|评定|命名|批准", f.folded):
+        text = facts["issuer"]
+        if re.search(r"哪一级|级别", f.folded) and facts.get("level"):
+            text += f"，{LEVEL_WORDS[facts['level']]}"
+        return Draft(text, cite)
+    if f.answer in ("text", "member") and re.search(r"什么产业|做什么|什么行业|主导产业", f.folded):
+        return Draft(m.industry or short_name(m.name), cite)
+    return None
+
+
+def _distinct_named(named: list) -> list:
+    out = []
+    for n in named:
+        if not any(same_cluster(n.member, x.member) for x in out):
+            out.append(n)
+    return out
+
+
+def _places_text(m: ListMember, f) -> Optional[str]:
+    places = member_places(m)
+    if not places:
+        return None
+    want = f.granularity
+    if want == "province":
+        chosen = sorted({p.province for p in places if p.province})
+    elif want == "city":
+        # the cities the name writes (宁国市, 许昌市); a district's city when it writes none
+        chosen = [p.full for p in places if p.full.endswith("市") and p.kind in ("city", "county")]
+        chosen = chosen or sorted({p.city for p in places if p.city})
+    elif want in ("county", "town"):
+        chosen = [p.full for p in places if p.kind in ("county", "zone", "town")]
+        if want == "town":
+            chosen = [x for x in chosen if x.endswith(("镇", "乡", "街道"))] or chosen
+    else:
+        chosen = [p.full for p in places if p.kind != "province"]
+    if re.search(r"市.{0,3}(?:区|县)|哪个市哪个|哪些地区|涉及哪些", f.folded):
+        chosen = [p.full for p in places if p.kind != "province"]
+    chosen = list(dict.fromkeys(chosen))
+    return "、".join(chosen) if chosen else None
+
+
+def _lists_of(g: Ground) -> Optional[Draft]:
+    """宝鸡的钛集群分别出现在哪两类名单里: the lists every mention of the named cluster is on."""
+    seen, cites = [], []
+    for n in g.named:
+        label = " ".join(x for x in (LEVEL_WORDS.get(n.facts.get("level") or ""), n.facts.get("program")) if x)
+        if n.record is not None and n.record.title and not label:
+            label = n.record.title
+        if label and label not in seen:
+            seen.append(label)
+            cites.append(Cite(n.doc_id, n.member.evidence.start, n.member.evidence.end))
+    return Draft("；".join(seen), cites) if seen else None
+
+
+def from_table(g: Ground, clusters: list) -> Optional[Draft]:
+    """Clusters across the articles that fit the question: its places, program, level, year and
+    keyword (这些文章提到河南省哪些集群, 佛山有哪些集群入选了国家先进制造业集群)."""
+    f = g.frame
+    facts = f.lists[0].facts if f.lists else None
+    places = f.filters.places or ([f.filters.place] if f.filters.place else [p for _, _, p in f.places])
+    out = []
+    for r in clusters:
+        m = ListMember(position=1, name=r.name, regions=r.regions, industry=r.industry, evidence=r.evidence)
+        mine = member_places(m) or [p for p in (lookup(r.province),) if p]
+        if places and not any(any(within_place(x, p) for x in mine) for p in places):
+            continue
+        if facts is not None:
+            if facts.program and r.program and r.program != facts.program:
+                continue
+            if facts.program and not r.program:
+                continue
+            if facts.level and r.level != facts.level and "recommended" != facts.stage:
+                continue
+            if facts.year and r.year and r.year != facts.year:
+                continue
+            if facts.batch and r.batch != facts.batch:
+                continue
+        if f.filters.keyword and f.filters.keyword not in (r.industry or r.name):
+            continue
+        if any(same_cluster(m, x[0]) for x in out):
+            continue
+        out.append((m, r))
+    if not out or (not places and not f.filters.keyword and not (facts and (facts.program or facts.level))):
+        return None
+    names = [bare_name(m.name) if len(out) > 2 else m.name for m, _ in out]
+    if re.search(r"分别在哪|在哪里|位于哪", f.folded):
+        names = [f"{nm}（{_places_text(m, f) or ''}）" for nm, (m, _) in zip(names, out)]
+    text = "、".join(names)
+    if f.answer == "count":
+        text = f"{len(out)}个：{text}"
+    return Draft(text, [Cite(r.doc_id, r.evidence.start, r.evidence.end) for _, r in out[:12]])
+
+
+def within_place(a, b) -> bool:
+    from ..core.places import within
+
+    return within(a, b)
+
+
+_ENUM = re.compile(r"([\u4e00-\u9fffA-Za-z“”]{2,16}(?:、[\u4e00-\u9fffA-Za-z“”]{2,16}){1,12}(?:和[\u4e00-\u9fffA-Za-z“”]{2,16})?)"
+                   r"(?:等\s*(?:\d+|[一二两三四五六七八九十]+)?\s*(?:个|家|条|项)?)?")
+
+
+def from_enumeration(g: Ground) -> Optional[Draft]:
+    """A list the text writes out (推动安庆化工新材料、铜陵铜基新材料…等集群创建…; 金帝股份、东阿钢球
+    等4家企业入选): the items of the best sentence's longest enumeration."""
+    units = [u for u in g.units[:6] if g.anchored(u)]
+    if not units or units[0].score < MIN_COVERAGE:
+        return None
+    for u in units[:3]:
+        best = None
+        for m in _ENUM.finditer(u.text):
+            if best is None or len(m.group(1)) > len(best.group(1)):
+                best = m
+        if best is not None and best.group(1).count("、") >= 1:
+            items = re.split(r"、|和", best.group(1))
+            items = [re.sub(r"^(?:推动|支持|包括|有|其中|以|如|例如|比如|分别是|分别为)", "", x) for x in items]
+            return Draft("、".join(x for x in items if x), [unit_cite(g, u, best.span(1))])
+    return None
+
+
+def notice_fact(g: Ground) -> Optional[Draft]:
+    """A notice's own facts when no stored list fits: the top document's signature date, its 文号,
+    its signer (成文日期, 落款, 印发 of a plan or a notice without a list)."""
+    from ..extract.notice import read_notice
+
+    f = g.frame
+    if not g.hits or f.answer not in ("date", "docno", "body"):
+        return None
+    if not re.search(r"成文|落款|印发|发文|文号|签发|发布", f.folded):
+        return None
+    doc_id = g.hits[0].doc_id
+    ndoc = g.load(doc_id).ndoc
+    notice = read_notice(ndoc.text, int(ndoc.doc.date[:4]) if ndoc.doc.date else None)
+    stated = {"date": notice.signed, "docno": notice.doc_number, "body": notice.signer}[f.answer]
+    if stated is None:
+        return None
+    value = _date_text(stated.value) if f.answer == "date" else stated.value
+    s, e = ndoc.span(stated.start, stated.end)
+    return Draft(value, [Cite(doc_id, s, e)])
+
+
+def compare_named(g: Ground) -> Optional[Draft]:
+    """甲集群和乙集群，谁的产值更高？高出多少: the two named clusters' figures for the measure."""
+    f = g.frame
+    named = _distinct_named(g.all_named)
+    if len(named) < 2 or not re.search(r"更高|更大|更多|谁的|哪个|高出|多出|相差|差多少", f.folded):
+        return None
+    kind = "percent" if re.search(r"增速|增长|增幅", f.folded) else "amount" if re.search(
+        r"产值|营收|收入|规模|销售", f.folded) else "quantity"
+    figures = []
+    for n in named[:2]:
+        fig = _member_figure(g, n.member, n.doc_id, kind)
+        if fig is None:
+            return None
+        figures.append((fig, n))
+    (va, ta, ca), na = figures[0]
+    (vb, tb, cb), nb = figures[1]
+    big, small = (figures[0], figures[1]) if va >= vb else (figures[1], figures[0])
+    (vbig, tbig, _), nbig = big
+    (vsmall, tsmall, _), _ = small
+    diff = vbig - vsmall
+    unit = "亿元" if kind == "amount" else "%" if kind == "percent" else ""
+    if kind == "amount":
+        diff /= 1e8
+    diff_text = f"{diff:.1f}".rstrip("0").rstrip(".")
+    return Draft(f"{short_name(nbig.member.name)}更高（{tbig}对{tsmall}，高出{diff_text}{unit}）", [ca, cb])
+
+
+# --- yes / no ---------------------------------------------------------------------------------------------
+
+
+def yes_no(g: Ground) -> Optional[Draft]:
+    f = g.frame
+    rec = g.best_list
+    if g.named and (rec is not None or f.lists[0].facts.level or f.years):
+        n = g.named[0]
+        if rec is not None and f.asks_list:
+            on = [m for m in rec.members if same_cluster(n.member, m)]
+            asked = f.lists[0].facts.level
+            if on and asked and rec.level and asked != rec.level and rec.stage != "recommended":
+                return Draft(f"否，是{LEVEL_WORDS[rec.level]}", _member_cites(rec, on))
+            if on:
+                return Draft("是", _member_cites(rec, on))
+            where = n.record.title if n.record is not None and n.record.id != rec.id else None
+            level = LEVEL_WORDS.get(n.facts.get("level") or "")
+            note = f"，它在{where}中" if where else (f"，是{level}" if level else "")
+            return Draft(f"否{note}", [Cite(n.doc_id, n.member.evidence.start, n.member.evidence.end)])
+        asked_level = f.lists[0].facts.level
+        level = n.facts.get("level")
+        if asked_level and level:
+            if asked_level == level and not f.years:
+                return Draft("是", [Cite(n.doc_id, n.member.evidence.start, n.member.evidence.end)])
+            if asked_level != level:
+                return Draft(f"否，是{LEVEL_WORDS[level]}", [Cite(n.doc_id, n.member.evidence.start, n.member.evidence.end)])
+        if f.years and n.facts.get("year") and n.facts["year"] not in f.years:
+            return Draft(f"否，是{n.facts['year']}年", [Cite(n.doc_id, n.member.evidence.start, n.member.evidence.end)])
+    if rec is not None and not g.named and f.lists[0].facts.level and re.search(r"名单", f.folded):
+        asked = f.lists[0].facts.level
+        if rec.level == asked:
+            return Draft("是", ev_cite(rec.doc_id, rec.evidence.get("level")) or ev_cite(rec.doc_id, rec.evidence.get("title")))
+        if rec.level:
+            return Draft(f"否，是{LEVEL_WORDS[rec.level]}名单", ev_cite(rec.doc_id, rec.evidence.get("level"))
+                         or ev_cite(rec.doc_id, rec.evidence.get("title")))
+    if rec is not None and not g.named and (f.filters.place is not None or f.filters.keyword):
+        # 名单里有义乌的集群吗 / 永康市集群是五金产业集群吗: the members the filter leaves
+        members = filter_members(rec, f.filters)
+        if members:
+            return Draft("是：" + _members_text(members), _member_cites(rec, members))
+        kept = filter_members(rec, type(f.filters)(place=f.filters.place)) if f.filters.keyword else []
+        if kept:
+            return Draft("否，是" + _members_text(kept), _member_cites(rec, kept))
+        if rec.complete:
+            return Draft("否", ev_cite(rec.doc_id, rec.evidence.get("title")) or _member_cites(rec, rec.members[:1]))
+    return _claim(g)
+
+
+def _claim(g: Ground) -> Optional[Draft]:
+    """A yes/no claim checked against the best sentence: a quantity it states (突破千亿元), or the
+    claim's words all said in one sentence."""
+    f = g.frame
+    if not g.units:
+        return None
+    m = re.search(r"(突破|超过|超|达到|高于|低于|不足|少于)(?:了)?([\d.]+|[一二两三四五六七八九十百千万亿]+)(亿元|万元|亿|万|元|%|个|家)?", f.folded)
+    if m:
+        claimed = next(iter(find_numbers(m.group(2) + (m.group(3) or ""))), None)
+        kind = "percent" if (m.group(3) or "") == "%" else "amount" if "元" in (m.group(3) or "") or "亿" in (m.group(3) or "") else "quantity"
+        cands = best_candidates(kind, g.units[:8], f, g.scorer)
+        if claimed is not None and cands:
+            c = cands[0]
+            value = c.value if isinstance(c.value, float) else None
+            if value is not None:
+                above = m.group(1) in ("突破", "超过", "超", "达到", "高于")
+                yes = value >= claimed.value if above else value < claimed.value
+                return Draft(("是" if yes else "否") + f"（{c.text}）", [unit_cite(g, c.unit)])
+    best = g.units[0]
+    if best.score >= 0.8:
+        negated = re.search(r"不|未|没有|并非|尚未", best.text) and not re.search(r"不|未|没", f.folded)
+        return Draft("否" if negated else "是", [unit_cite(g, best)])
+    return None
+
+
+def document_mentions(g: Ground, clusters_of) -> Optional[Draft]:
+    """这篇报道有没有提到/点名…集群: answered from the clusters the top document names."""
+    f = g.frame
+    if not re.search(r"有没有|是否", f.folded) or not re.search(r"报道|文章|这篇|通知", f.folded) or not g.hits:
+        return None
+    doc_id = g.hits[0].doc_id
+    records = clusters_of(doc_id)
+    if f.places:
+        records = [r for r in records if any(any(p.full in x or fold(p.full)[:2] in x for x in r.regions + [r.name]) for _, _, p in f.places)]
+    if not records:
+        return Draft("没有", [Cite(doc_id, g.hits[0].start, g.hits[0].end)])
+    r = records[0]
+    return Draft(f"有：{r.name}", [Cite(doc_id, r.evidence.start, r.evidence.end)])
+
+
+# --- from the text ----------------------------------------------------------------------------------------
+
+TEXT_KIND = {"count": "count", "quantity": "quantity", "amount": "amount", "percent": "percent", "date": "date",
+             "notice_end": "notice_end", "period": "period", "length": "length", "validity": "validity", "year": "year",
+             "body": "body", "company": "company", "place": "place", "docno": "docno", "phone": "phone", "office": "office"}
+
+
+def from_text(g: Ground, part: Optional[str] = None, answer: Optional[str] = None) -> Optional[Draft]:
+    f = g.frame
+    answer = answer or f.answer
+    units = [u for u in g.units if g.anchored(u)]
+    if not units or units[0].score < MIN_COVERAGE:
+        return None
+    if answer in ("definition", "text"):
+        return _clause_answer(g, units, part)
+    if answer in ("members", "member", "level"):
+        return None
+    kind = TEXT_KIND.get(answer)
+    if kind is None:
+        return None
+    cands = best_candidates(kind, units[:10], f, g.scorer, part=part, min_coverage=units[0].score * 0.6)
+    if not cands:
+        return None
+    c = cands[0]
+    return Draft(c.text, [unit_cite(g, c.unit)])
+
+
+def _clause_answer(g: Ground, units: list[Unit], part: Optional[str]) -> Optional[Draft]:
+    """A definition or a description: the clause of the best sentence that says most of the
+    question, cut to the words after the topic (X是…, 所谓X，是指…)."""
+    u = units[0]
+    best, best_cov = None, -1.0
+    for s, e in clauses(u.text):
+        cov = g.scorer.coverage(u.text[s:e])
+        if cov > best_cov:
+            best, best_cov = (s, e), cov
+    if best is None:
+        return None
+    s, e = best
+    text = u.text[s:e]
+    m = re.search(r"(?:是指|指的是|是一种|是|为)(.{2,})$", text)
+    if m and len(text) > 40:
+        text = m.group(1)
+        s = s + m.start(1)
+    if len(text) > 40:
+        # the next clause may hold the fact (所谓万卡集群，是指由一万张…组成的集群)
+        text = text[:40]
+        e = s + 40
+    return Draft(text, [unit_cite(g, u, (s, e))])
+
+
+def superlative(g: Ground) -> Optional[Draft]:
+    """哪个产值最高 / 增速最快: the member whose figure for the measure is largest (smallest)."""
+    f = g.frame
+    rec = g.best_list
+    members = filter_members(rec, f.filters) if rec else [n.member for n in g.extra_named]
+    if not members:
+        return None
+    kind = "percent" if re.search(r"增速|增长|增幅|占比", f.folded) else "amount" if re.search(
+        r"产值|营收|收入|规模|销售", f.folded) else "quantity"
+    scored = []
+    for m in members:
+        value = _member_figure(g, m, rec.doc_id if rec else None, kind)
+        if value is not None:
+            scored.append((value, m))
+    if len(scored) < 2:
+        return None
+    scored.sort(key=lambda t: t[0][0], reverse=f.filters.superlative != "min")
+    (value, text, cite), m = scored[0]
+    return Draft(f"{short_name(m.name)}（{text}）", [cite])
+
+
+def _member_figure(g: Ground, m: ListMember, doc_id: Optional[str], kind: str):
+    """The figure of the measure given for one member: in its own line (a table row or a bullet
+    with its figures), in a sentence that names it, or in the sentences after that one that speak
+    of it (该集群…, 这一集群…)."""
+    doc_ids = [doc_id] if doc_id else list(g.doc_rank)
+    industry = fold(m.industry or "")
+    for d in doc_ids:
+        ds = g.load(d)
+        text = ds.ndoc.text
+        sents = ds.sentences
+        for i, s in enumerate(sents):
+            seg = text[s.start:s.end]
+            if not (industry and industry in seg or m.name in seg):
+                continue
+            scope = [s]
+            for nxt in sents[i + 1:i + 4]:  # the sentences that go on about it
+                nseg = text[nxt.start:nxt.end]
+                if re.match(r"^(?:[-*•]\s*)?\**\s*\d{4}年|^(?:该集群|这一集群|这个集群|集群|其|该|这一|同时|去年|今年|20\d\d年)", nseg):
+                    scope.append(nxt)
+                else:
+                    break
+            for sc in scope:
+                seg = text[sc.start:sc.end]
+                nums = [n for n in find_numbers(seg) if (kind == "percent" and n.is_percent) or
+                        (kind == "amount" and ("元" in n.unit or n.unit.endswith(("亿", "万")))) or
+                        (kind == "quantity" and n.unit.rstrip("余多") in ("家", "个"))]
+                if kind == "percent":
+                    growth = [n for n in nums if re.search(r"增长|增速|增幅", seg[max(0, n.start - 8):n.start])]
+                    nums = growth or nums
+                if kind == "quantity" and g.frame.metric:
+                    near = [n for n in nums if g.frame.metric[-2:] in seg[max(0, n.start - 10):n.start]]
+                    nums = near or nums
+                if nums:
+                    n = nums[0]
+                    a, b = ds.ndoc.span(sc.start, sc.end)
+                    return (n.value, n.text, Cite(d, a, b))
+    return None
