@@ -23,7 +23,7 @@ MEASURES = sorted(words("numbers", "measures"), key=len, reverse=True)
 _MEASURE = alternation(MEASURES)
 
 _ARABIC = re.compile(
-    r"(?<![\d.,])(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)(?:/(\d+))?"  # 52.5, 1,286.4, 2/3
+    r"(?<![\d.])(?<!\d,)(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)(?:/(\d+))?"  # 52.5, 1,286.4, 2/3
     r"(余|多)?(万亿|千亿|百亿|万|亿)?(余|多)?"        # 2200余, 19万亿, 200多
     rf"({_MEASURE})?"
 )

@@ -405,7 +405,8 @@ def _record(ndoc: NormalisedDocument, n: int, g: Group, facts: Facts, notice: No
     spans: dict[str, tuple[int, int]] = {k: v for k, v in facts.spans.items()}
     members = []
     for pos, c in enumerate(g.members, 1):
-        ev = _evidence(ndoc, (c.start, c.end))
+        span = c.evidence if c.evidence[1] > c.evidence[0] else (c.start, c.end)
+        ev = _evidence(ndoc, span)
         members.append(ListMember(position=pos, name=c.name, regions=c.regions, industry=c.parsed.industry, evidence=ev))
     title = None
     if sources and g.kind == "items" and sources[0][1] - sources[0][0] <= TITLE_CHARS:

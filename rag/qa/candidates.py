@@ -51,6 +51,10 @@ def spans_of(kind: str, text: str, frame: QuestionFrame) -> list[tuple[int, int,
         for n in _numbers(text):
             unit = n.unit.replace("余", "").replace("多", "")
             base = unit[-1:] if unit else ""
+            if want and want not in _COUNT_UNITS:  # 多少万吨, 多少亩: that unit, at any scale
+                if unit.endswith(want[-1]) and (len(want) == 1 or unit.endswith(want)) or unit.endswith(want):
+                    out.append((n.start, n.end, n.text, n.value))
+                continue
             if base in _COUNT_UNITS or unit in _COUNT_UNITS or (unit.startswith("万") and base in _COUNT_UNITS):
                 if want and base != want and not (want == "个" and base == "项"):
                     continue
@@ -86,9 +90,13 @@ def spans_of(kind: str, text: str, frame: QuestionFrame) -> list[tuple[int, int,
             out.append((b.start, b.end, b.text, b.value))
     elif kind == "company":
         out += companies(text)
+    elif kind == "person":
+        out += persons(text)
     elif kind == "place":
         for s, e, p in find_places(text):
             out.append((s, e, text[s:e], p))
+        for m in _REGION.finditer(text):  # 东部地区, 长三角: regions the gazetteer does not list
+            out.append((m.start(), m.end(), m.group(0), None))
     elif kind == "docno":
         out += [(d.start, d.end, d.text, None) for d in find_docnos(text)]
     elif kind == "phone":
@@ -98,24 +106,37 @@ def spans_of(kind: str, text: str, frame: QuestionFrame) -> list[tuple[int, int,
     return out
 
 
-_COMPANY = re.compile(r"以([\u4e00-\u9fffA-Za-z、]{2,30}?)(?:等)?(?:企业|公司)?为(?:龙头|引领|核心|代表)|"
-                      r"龙头企业(?:有|包括|为|是)?([\u4e00-\u9fffA-Za-z、]{2,30}?)(?:等|，|。|；|$)|"
-                      r"([\u4e00-\u9fffA-Za-z、]{2,30}?)等(?:龙头|骨干|重点)企业|"
-                      r"(?:促进机构|牵头单位|承办单位|运营主体)(?:为|是)([\u4e00-\u9fffA-Za-z]{2,20})")
+_REGION = re.compile(r"(?:东部|中部|西部|东北|华东|华南|华北|华中|西南|西北|长三角|珠三角|京津冀|成渝|粤港澳大湾区)(?:地区)?")
+_ITEMS = r"[\u4e00-\u9fffA-Za-z“”0-9、和及]{2,40}?"
+_COMPANY = re.compile(
+    r"以(" + _ITEMS + r")(?:等)?(?:[\u4e00-\u9fff]{0,6}?(?:企业|公司))?为(?:龙头|领头|引领|核心|代表|主体|骨干)|"
+    r"龙头企业(?:有|包括|为|是|如)?(" + _ITEMS + r")(?=等|，|。|；|$)|"
+    r"(" + _ITEMS + r")等(?:\d+家)?(?:龙头|骨干|重点|领军)?(?:企业|公司)|"
+    r"(?:促进机构|牵头单位|承办单位|运营主体|运营方)(?:为|是)(" + _ITEMS + r")(?=，|。|；|$)"
+)
 
 
 def companies(text: str) -> list[tuple[int, int, str, object]]:
+    """Companies a sentence names as a cluster's leaders (以甲、乙等龙头企业为核心, 以甲为龙头,
+    甲、乙等4家企业入选…): the items, joined by 、."""
     out = []
     for m in _COMPANY.finditer(text):
         g = next(i for i in range(1, 5) if m.group(i))
         s, e = m.span(g)
-        name = text[s:e]
-        for lead in ("以", "由", "有", "包括"):
-            if name.startswith(lead):
-                s += len(lead)
-                name = name[len(lead):]
-        out.append((s, e, name, None))
+        items = [x for x in re.split(r"、|和|及", text[s:e]) if len(x) >= 2 and "集群" not in x]
+        if items:
+            out.append((s, e, "、".join(items), None))
     return out
+
+
+_TITLES = ("党组书记", "书记", "主任", "副主任", "院长", "局长", "副局长", "厅长", "副厅长", "部长", "市长", "副市长", "省长",
+           "区长", "县长", "主席", "董事长", "总经理", "总裁", "处长", "负责人", "教授", "研究员", "所长", "司长", "专家")
+_PERSON = re.compile(r"(?:" + "|".join(sorted(_TITLES, key=len, reverse=True)) + r")[、，]?([\u4e00-\u9fff]{2,3}?)"
+                     r"(?=表示|介绍|指出|说|认为|称|强调|透露|提出|坦言|告诉)")
+
+
+def persons(text: str) -> list[tuple[int, int, str, object]]:
+    return [(m.start(1), m.end(1), m.group(1), None) for m in _PERSON.finditer(text)]
 
 
 def attraction(text: str, start: int, end: int, left: list[str], right: list[str],
@@ -138,7 +159,10 @@ def attraction(text: str, start: int, end: int, left: list[str], right: list[str
                 if d > WINDOW:
                     continue
                 crossed = len(_CLAUSE_BREAK.findall(between))
-                best = max(best, (1.0 if same_side else 0.6) * CLAUSE_DECAY ** crossed / (1 + d / 4))
+                # what the question counts may stand on either side of the number (有846家专精特新企业 /
+                # 专精特新企业846家): words after the question word hold from both sides
+                factor = 1.0 if same_side or side == "right" else 0.6
+                best = max(best, factor * CLAUSE_DECAY ** crossed / (1 + d / 4))
             score += weight * best
     return score
 

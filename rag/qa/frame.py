@@ -111,7 +111,7 @@ def split_parts(folded: str) -> list[str]:
 
 # --- answer type -----------------------------------------------------------------------------------
 
-_ASK_MEMBERS = re.compile(r"哪些|哪几|有哪|都有|分别是|分别为|列出|点了哪些名|点名了哪些|包括哪|名单(?:中|里)?有什么")
+_ASK_MEMBERS = re.compile(r"哪些|哪几|哪两个|哪三个|哪四个|有哪|都有|分别是|分别为|列出|点了哪些名|点名了哪些|包括哪|名单(?:中|里)?有什么")
 _ASK_ONE = re.compile(r"哪个|哪一个|是哪|叫什么|什么集群|哪家")
 _ASK_LEVEL = re.compile(r"哪一级|什么级别|哪个级别|属于哪一级|哪一类|哪类|什么称号|哪种|哪一种")
 _ASK_YEAR = re.compile(r"哪一年|哪年|什么年份|哪个年份")
@@ -120,10 +120,10 @@ _NOTICE_END = re.compile(r"截止|截至哪|到哪天|到什么时候|结束|到
 _ASK_LENGTH = re.compile(r"多长|多久|几天|几个工作日|多少天|几年|多少年|期限")
 _ASK_COUNT = re.compile(r"(?<!哪)(?:几个|几家|几条|几项|几批|几所|几座|几位|几名|几张|几架|几台)|多少个|多少家|多少条|多少项|"
                         r"多少批|多少所|多少座|多少位|多少名|多少张|多少架|多少台|数量|多少(?=集群|产业集群)|有多少(?!亿|万)")
-_MEASURE = re.compile(r"(?:几|多少)(个|家|条|项|批|所|座|位|名|张|架|台|辆|件|卡|场|万卡)")
+_MEASURE = re.compile(r"(?:几|多少)(万吨|吨|万千瓦|千瓦|亩|平方米|公里|个|家|条|项|批|所|座|位|名|张|架|台|辆|件|卡|场|万卡|次|倍)")
 _ASK_AMOUNT = re.compile(alternation(words("numbers", "money")))
 _ASK_RATE = re.compile(r"增长|增速|增幅|占比|比重|比例|占全国|占|百分|率|提高|下降|强度")
-_ASK_PLACE = re.compile(r"哪个市|哪个区|哪个县|哪个镇|哪个省|哪个城市|哪些市|哪几个市|哪两个市|哪两个城市|哪些城市|哪个县级市|"
+_ASK_PLACE = re.compile(r"哪[两三四五几]个(?:城市|市|省|地区)|哪个市|哪个区|哪个县|哪个镇|哪个省|哪个城市|哪些市|哪几个市|哪两个市|哪两个城市|哪些城市|哪个县级市|"
                         r"哪个区县|哪个地区|在哪|哪里|什么地方|涉及哪|包括哪几个|哪个高新区|哪个园区|哪个省份|哪些地区")
 _DEFINITION = re.compile(r"什么是|是什么意思|如何定义|怎么定义|怎样定义|指什么|是指什么|的定义|什么叫|什么形态|含义")
 
@@ -160,6 +160,8 @@ def answer_type(q: str) -> str:
         return "level"
     if _ASK_PLACE.search(q) and not re.search(r"集群有哪|哪些集群|哪个集群|哪几个集群", q):
         return "place"
+    if re.search(r"(?:增长|增速|增幅|占比|比重|百分比|占全国|占全省|比例|强度)[^，。？]{0,6}(?:多少|几成)", q):
+        return "percent"
     if _ASK_COUNT.search(q):
         m = _MEASURE.search(q)
         # counting clusters (几个集群, 多少个) is a count; 多少家企业, 多少张卡 is a quantity the text states
@@ -209,12 +211,16 @@ def _list_parts(folded: str) -> list[str]:
             level = re.search(r"(?:省级|市级|国家级)$", m.group(2))
             return [m.group(1) + (level.group(0) if level else "") + shared, m.group(2) + shared]
     if len(programs) >= 2:
-        a, b = programs[0], programs[1]
-        gap = folded[a[1]:b[0]]
-        m = _JOIN.search(gap)
-        if m and not re.search(r"集群(?:中|里)", gap[: m.start()]):
-            cut = a[1] + m.start()
-            return [folded[:cut], folded[cut + len(m.group(0)):]]
+        parts, last = [], 0
+        for a, b in zip(programs, programs[1:]):
+            gap = folded[a[1]:b[0]]
+            m = _JOIN.search(gap)
+            if m and not re.search(r"集群(?:中|里)", gap[: m.start()]):
+                cut = a[1] + m.start()
+                parts.append(folded[last:cut])
+                last = cut + len(m.group(0))
+        if parts:
+            return parts + [folded[last:]]
     if len(re.findall(r"名单|名录", folded)) >= 2:
         first = re.search(r"名单|名录", folded)
         rest = folded[first.end():]
@@ -238,7 +244,8 @@ def _filters(folded: str, lists: list[ListSelector], places: list[tuple[int, int
             break
         if any(p.full == (sel.facts.place or "") for sel in lists):
             continue
-        if re.search(r"^(?:市|的)?(?:有几|有哪|入选|上榜|的集群|的是哪|参与|有多少|牵头|那个|哪个|哪|在|有)", folded[e:e + 8]):
+        if re.search(r"^(?:市|的)?(?:有几|有哪|入选|上榜|的集群|的是哪|参与|有多少|牵头|那个|哪个|哪|在|有)", folded[e:e + 8]) or \
+                re.search(r"(?:位于|地处|落户|在|属于)$", folded[max(0, s - 2):s]):
             f.place = p
             break
     if f.place is not None:

@@ -22,7 +22,8 @@ LIST_WORDS = set(
     "年度 拟 推荐 拟推荐 参评 排 第 名 排名 位 最后 一个 是 的 了 都 哪 几 集群名单 通知 文件 公告 这 份 批 度 级 省 市 国家 "
     "打算 向 落款 日期 落款日期 发文 印发 那份 该 部门 单位 机构 哪个部门 哪天 哪一天 什么时候 截止 到 哪 期 公示期 公示时间 "
     "有多长 多长 文号 电话 处室 反映 异议 意见 有效期 由 谁 组织 牵头 负责 产业 名字 名称 开头 二字 两份 类 领域 有关 相关 "
-    "参与 涉及 属于 做 什么 产业集群名单 县域 特色 集群名 部分 其中 以 为 单位 上榜 榜上 了 是不是 是否 吗".split()
+    "参与 涉及 属于 做 什么 产业集群名单 县域 特色 集群名 部分 其中 以 为 单位 上榜 榜上 了 是不是 是否 吗 那个 这个 那些 "
+    "此前 之前 已经 已 曾 早在 目前 现在 报道 点名 提到 文章 这篇 新增 新入选".split()
 )
 
 
@@ -93,10 +94,19 @@ def residual_words(frame: QuestionFrame, named: list[Named]) -> list[str]:
         w = w.strip("|")
         if not w or w in LIST_WORDS or all(c in "|" for c in w) or re.fullmatch(r"[\d.]+", w):
             continue
-        if len(w) == 1:
+        if len(w) == 1 or not _content_tag(w):
             continue
         out.append(w)
     return out
+
+
+def _content_tag(word: str) -> bool:
+    """Nouns, verbs and adjectives say what is asked; time words, adverbs, pronouns do not (此前, 那个)."""
+    from ..extract.words import tokens
+
+    toks = tokens(word)
+    return any(t.tag[:1] in ("n", "v", "a") or t.tag == "eng" or t.tag == "l" or t.tag == "j" for t in toks
+               if t.role != "stop" or t.tag[:1] in ("n", "v"))
 
 
 def find_named(frame: QuestionFrame, members: list["Named"]) -> list[Named]:
@@ -112,9 +122,10 @@ def find_named_scored(frame: QuestionFrame, members: list["Named"]) -> list[Name
     writes, with no place written beside it that contradicts the member's places."""
     q = frame.folded
     out: list[Named] = []
+    q = _brackets(q)
     for cand in members:
         m = cand.member
-        industry = fold(m.industry or "")
+        industry = _brackets(fold(m.industry or ""))
         if len(industry) < 2:
             continue
         at = q.find(industry)
@@ -136,12 +147,16 @@ def find_named_scored(frame: QuestionFrame, members: list["Named"]) -> list[Name
                 score += 3
             else:
                 continue
-        written = fold(re.sub(r"(?:产业集群|集群)$", "", m.name))
+        written = _brackets(fold(re.sub(r"(?:产业集群|集群)$", "", m.name)))
         if written and written in q:
             score += 5  # the question writes its whole name
         out.append(Named(m, cand.record, score, cand.doc_id, cand.facts))
     out.sort(key=lambda n: -n.score)
     return out
+
+
+def _brackets(text: str) -> str:
+    return text.replace("（", "(").replace("）", ")")
 
 
 def find_all_named(frame: QuestionFrame, members: list["Named"]) -> list[Named]:

@@ -39,6 +39,12 @@ def _members_province(rec: ListRecord) -> Optional[str]:
     return provinces.pop() if len(provinces) == 1 else None
 
 
+def _members_city(rec: ListRecord) -> Optional[str]:
+    cities = {p.city or (p.full if p.kind == "city" else None) for m in rec.members for _, _, p in find_places(m.name)}
+    cities.discard(None)
+    return cities.pop() if len(cities) == 1 else None
+
+
 def score_list(sel: ListSelector, rec: ListRecord, doc_rank: Optional[int]) -> Optional[float]:
     """How well a stored list fits what the question says about a list; None when it cannot be it."""
     f = sel.facts
@@ -66,13 +72,14 @@ def score_list(sel: ListSelector, rec: ListRecord, doc_rank: Optional[int]) -> O
             score -= 2
     owner = _place_of(f.place) or (next(iter(sel.places), None) if not f.place and sel.places and sel.named else None)
     if owner is not None:
-        theirs = [x for x in (_place_of(rec.place), _place_of(rec.province), _place_of(_members_province(rec))) if x]
+        theirs = [x for x in (_place_of(rec.place), _place_of(rec.province), _place_of(_members_province(rec)),
+                              _place_of(_members_city(rec))) if x]
         if any(same_place(owner.full, t.full) or within(t, owner) for t in theirs):
             score += 2
-        elif theirs and owner.kind in ("province", "city"):
-            return None
+        elif owner.kind in ("province", "city") and (theirs or f.place):
+            return None  # another place's list, or a list of many places where the question names its owner
         else:
-            score -= 2  # a list of no known place is not that place's list
+            score -= 2
     if f.stage and rec.stage:
         if f.stage == rec.stage:
             score += 1.5
@@ -133,8 +140,11 @@ def bare_name(name: str) -> str:
 def member_places(m: ListMember, rec: Optional[ListRecord] = None) -> list[Place]:
     places = [p for _, _, p in find_places(m.name)]
     for r in m.regions:
-        p = lookup(r)
-        if p and all(p.full != q.full for q in places):
+        p = lookup(r) or next((x for s, e, x in find_places(r) if s == 0 and e == len(r)), None)
+        if p is None:  # a zone or town the gazetteer does not list (郴州高新区): keep it as written
+            p = Place(r, r, "zone" if r.endswith("区") else "town", places[0].province if places else None,
+                      places[0].city if places else None)
+        if all(p.full != q.full for q in places):
             places.append(p)
     return places
 

@@ -30,7 +30,7 @@ from .passages import DocText, Scorer, Unit, content_words, doc_text, score_unit
 
 ENGINE = "offline"
 # A sentence about the cluster named just before it (该集群拥有…, 这一集群去年…, 集群内企业…).
-_ANAPHOR = re.compile(r"^(?:[^，。]{0,12}[，,])?(?:该集群|这一集群|这个集群|该产业集群|集群|其|该|这一|此|同时|目前|去年|今年|20\d\d年)")
+_ANAPHOR = re.compile(r"^[-*•\s]*\**\s*(?:[^，。]{0,12}[，,])?(?:该集群|这一集群|这个集群|该产业集群|集群|其|该|这一|此|同时|目前|去年|今年|20\d\d年)")
 LIST_ANSWERS = ("count", "members", "member", "body", "date", "notice_end", "period", "length", "validity", "docno",
                 "phone", "office", "year", "level", "place")
 
@@ -142,6 +142,9 @@ class OfflineAnswerer:
         for _, _, p in f.places:
             if strip_suffix(p.full) not in text and p.full not in text and p.written not in text:
                 return False
+        for n in re.findall(r"(\d+)个[^，。？]{0,12}集群", f.folded):  # 45个国家级集群: the article that counts them
+            if not re.search(rf"(?<!\d){n}(?!\d)", text):
+                return False
         if g.named and f.answer not in ("yesno",):
             if not any(self._about(u, n) for n in g.named):
                 return False
@@ -167,6 +170,10 @@ class OfflineAnswerer:
         f = g.frame
         if f.answer == "yesno":
             return S.document_mentions(g, self.clusters_of) or S.yes_no(g)
+        if g.named and f.answer in ("place", "level") and len(g.matches) >= 2:
+            d = S.from_named(g)  # 江西和浙江…的眼镜产业集群分别位于哪个区: about the clusters, not the lists
+            if d:
+                return d
         if len(f.lists) >= 2 and any(m for m in g.matches[1:]):
             d = S.across_lists(g)
             if d:
@@ -187,14 +194,18 @@ class OfflineAnswerer:
             d = S.from_list(g)
             if d:
                 return self._more_parts(g, d)
-        if f.answer in ("members", "member", "count") and not f.cumulative and (f.corpus or f.filters.place or f.filters.places
-                                                                                or f.filters.keyword):
+        if f.asks_list and f.answer in ("count", "members", "member") and not f.cumulative \
+                and not any(g.matches) and _pins_a_list(f):
+            return None  # the question names a list the corpus does not hold
+        if f.answer in ("members", "member", "count") and not f.cumulative and not g.residual and not _counted(f) and (
+                f.corpus or f.filters.place or f.filters.places or f.filters.keyword):
             d = S.from_table(g, self.index.clusters())
             if d:
                 return self._more_parts(g, d)
-        if f.asks_list and f.answer in ("count", "members", "member") and not g.residual and not f.cumulative \
-                and not any(g.matches) and _pins_a_list(f):
-            return None  # the question names a list the corpus does not hold
+        if f.answer in ("members", "member"):
+            d = S.clusters_in_clause(g, self.clusters_of)
+            if d:
+                return self._more_parts(g, d)
         if f.answer in ("members", "company"):
             d = S.from_enumeration(g)
             if d:
@@ -244,6 +255,12 @@ class OfflineAnswerer:
 
 def _only_about_recognition(words: list[str]) -> bool:
     return all(re.search(r"入选|获评|认定|公布|评为|当选|列入|称号|属于|一级|级别|哪一级", w) for w in words)
+
+
+def _counted(f: QuestionFrame) -> bool:
+    """The question writes how many clusters it is about (45个国家级集群): the answer lies in the
+    article that counts them, not in the cluster table."""
+    return re.search(r"\d+个[^，。？]{0,12}集群", f.folded) is not None
 
 
 def _pins_a_list(f: QuestionFrame) -> bool:

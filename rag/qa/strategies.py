@@ -55,8 +55,10 @@ def _date_text(iso: Optional[str]) -> Optional[str]:
 
 
 def _members_text(members: list[ListMember]) -> str:
-    if len(members) > 2:
-        return "、".join(bare_name(m.name) for m in members)
+    """Members joined by 、: as written when there are few, with the head noun shortened to 集群
+    when there are many (the list stays readable)."""
+    if len(members) >= 4:
+        return "、".join(bare_name(m.name) + "集群" for m in members)
     return "、".join(short_name(m.name) for m in members)
 
 
@@ -93,10 +95,15 @@ def from_list(g: Ground) -> Optional[Draft]:
         return _place_with_most(rec)
     if a in ("members", "member", "count", "text") and (filtered or a in ("members", "member")) and not g.residual:
         members = filter_members(rec, filters)
+        if re.search(r"两份名单|两个名单|两张名单|这两份|两批", f.folded):  # every list of the same notice
+            for other in [m.record for m in g.matches[0][1:] if m.record.doc_id == rec.doc_id]:
+                members += filter_members(other, filters)
         if a == "count":
             return Draft(f"{len(members)}个", _member_cites(rec, members)) if members else None
         if not members:
             return None
+        if len(members) == 1 and re.search(r"什么产业|做什么|什么行业|主导产业是", f.folded):
+            return Draft(members[0].industry or short_name(members[0].name), _member_cites(rec, members))
         text = _members_text(members)
         if filtered and len(members) < len(rec.members) and a == "members" and len(members) > 1:
             text = f"{len(members)}个：{text}"
@@ -188,9 +195,10 @@ def across_lists(g: Ground) -> Optional[Draft]:
 
 
 def _list_label(rec: ListRecord, f) -> str:
-    if re.search(r"哪个省|哪个市|哪个地区", f.folded):
-        return rec.province or rec.place or rec.title or rec.id
-    return rec.title or rec.place or rec.id
+    place = rec.place or rec.province
+    if place:
+        return place if re.search(r"哪个省|哪个市|哪个地区", f.folded) else f"{place}的名单"
+    return rec.title or rec.id
 
 
 # --- a named cluster ---------------------------------------------------------------------------------------
@@ -203,6 +211,8 @@ def from_named(g: Ground) -> Optional[Draft]:
     n = g.named[0]
     m = n.member
     cite = [Cite(n.doc_id, m.evidence.start, m.evidence.end)]
+    if re.search(r"哪些名单|哪几类|哪两类|哪类名单|分别入选|分别出现在|出现在哪|哪一类国家级|哪一类名单", f.folded):
+        return _lists_of(g)
     if f.answer == "place":
         texts = []
         for x in _distinct_named(g.named):
@@ -211,8 +221,6 @@ def from_named(g: Ground) -> Optional[Draft]:
                 texts.append(t)
         return Draft("；".join(texts), [Cite(x.doc_id, x.member.evidence.start, x.member.evidence.end)
                                         for x in _distinct_named(g.named)]) if texts else None
-    if re.search(r"哪些名单|哪几类|哪两类|哪类名单|分别入选|分别出现在|出现在哪", f.folded):
-        return _lists_of(g)
     facts = n.facts
     if f.answer == "level" or (f.answer == "member" and re.search(r"级|类|称号", f.folded)):
         level = LEVEL_WORDS.get(facts.get("level") or "")
@@ -248,8 +256,8 @@ def _places_text(m: ListMember, f) -> Optional[str]:
     if want == "province":
         chosen = sorted({p.province for p in places if p.province})
     elif want == "city":
-        # the cities the name writes (宁国市, 许昌市); a district's city when it writes none
-        chosen = [p.full for p in places if p.full.endswith("市") and p.kind in ("city", "county")]
+        # the cities the name writes (宁国市, 许昌市, 重庆市); a district's city when it writes none
+        chosen = [p.full for p in places if p.full.endswith("市") and p.kind in ("city", "county", "province")]
         chosen = chosen or sorted({p.city for p in places if p.city})
     elif want in ("county", "town"):
         chosen = [p.full for p in places if p.kind in ("county", "zone", "town")]
@@ -257,7 +265,7 @@ def _places_text(m: ListMember, f) -> Optional[str]:
             chosen = [x for x in chosen if x.endswith(("镇", "乡", "街道"))] or chosen
     else:
         chosen = [p.full for p in places if p.kind != "province"]
-    if re.search(r"市.{0,3}(?:区|县)|哪个市哪个|哪些地区|涉及哪些", f.folded):
+    if re.search(r"哪个市哪个|哪些地区|涉及哪些地区|哪个市.{0,2}哪个", f.folded):
         chosen = [p.full for p in places if p.kind != "province"]
     chosen = list(dict.fromkeys(chosen))
     return "、".join(chosen) if chosen else None
@@ -266,10 +274,12 @@ def _places_text(m: ListMember, f) -> Optional[str]:
 def _lists_of(g: Ground) -> Optional[Draft]:
     """宝鸡的钛集群分别出现在哪两类名单里: the lists every mention of the named cluster is on."""
     seen, cites = [], []
-    for n in g.named:
+    for n in (g.named if len(_distinct_named(g.all_named)) < 2 else g.all_named):
         label = " ".join(x for x in (LEVEL_WORDS.get(n.facts.get("level") or ""), n.facts.get("program")) if x)
         if n.record is not None and n.record.title and not label:
             label = n.record.title
+        if len(_distinct_named(g.all_named)) >= 2:
+            label = f"{short_name(n.member.name)}：{label}"
         if label and label not in seen:
             seen.append(label)
             cites.append(Cite(n.doc_id, n.member.evidence.start, n.member.evidence.end))
@@ -339,8 +349,47 @@ def from_enumeration(g: Ground) -> Optional[Draft]:
         if best is not None and best.group(1).count("、") >= 1:
             items = re.split(r"、|和", best.group(1))
             items = [re.sub(r"^(?:推动|支持|包括|有|其中|以|如|例如|比如|分别是|分别为)", "", x) for x in items]
-            return Draft("、".join(x for x in items if x), [unit_cite(g, u, best.span(1))])
+            items = [x for x in items if x and _looks_like_a_name(x)]
+            if len(items) >= 2:
+                return Draft("、".join(items), [unit_cite(g, u, best.span(1))])
     return None
+
+
+def _looks_like_a_name(item: str) -> bool:
+    """An enumerated item that names a thing (铜陵铜基新材料, 金帝股份), not an act (专家评审)."""
+    from ..extract.words import tokens
+
+    toks = tokens(item)
+    return bool(toks) and toks[0].role not in ("verb", "stop") and any(t.role in ("noun", "place") for t in toks)
+
+
+def clusters_in_clause(g: Ground, clusters_of) -> Optional[Draft]:
+    """哪些集群年营收突破1000亿元: the clusters the article names in the clause that says it."""
+    units = [u for u in g.units[:6] if g.anchored(u)]
+    if not units or units[0].score < MIN_COVERAGE or not g.residual:
+        return None
+    u = units[0]
+    ndoc = g.load(u.doc_id).ndoc
+    best, best_cov = None, -1.0
+    for s, e in clauses(u.text):
+        cov = g.scorer.coverage(u.text[s:e])
+        if cov > best_cov:
+            best, best_cov = (s, e), cov
+    if best is None:
+        return None
+    a, b = ndoc.span(u.start + best[0], u.start + best[1])
+    inside = [r for r in clusters_of(u.doc_id) if a <= r.evidence.start < b or r.evidence.start <= a < r.evidence.end]
+    names = []
+    for r in clusters_of(u.doc_id):
+        for k in [ndoc.doc.original.find(fold_written, a, b) for fold_written in (r.industry or "",) if fold_written]:
+            if k >= 0 and r not in inside:
+                inside.append(r)
+    for r in inside:
+        if r.name not in names:
+            names.append(r.name)
+    if not names:
+        return None
+    return Draft("、".join(short_name(n) for n in names), [Cite(u.doc_id, a, b)])
 
 
 def notice_fact(g: Ground) -> Optional[Draft]:
@@ -426,7 +475,8 @@ def yes_no(g: Ground) -> Optional[Draft]:
         if rec.level:
             return Draft(f"否，是{LEVEL_WORDS[rec.level]}名单", ev_cite(rec.doc_id, rec.evidence.get("level"))
                          or ev_cite(rec.doc_id, rec.evidence.get("title")))
-    if rec is not None and not g.named and (f.filters.place is not None or f.filters.keyword):
+    exists = re.search(r"有[^，。？]{0,8}集群吗|有没有[^，。？]{0,8}集群|集群是[^，。？]{1,10}(?:产业)?集群吗", f.folded)
+    if rec is not None and not g.named and exists and (f.filters.place is not None or f.filters.keyword):
         # 名单里有义乌的集群吗 / 永康市集群是五金产业集群吗: the members the filter leaves
         members = filter_members(rec, f.filters)
         if members:
@@ -481,7 +531,7 @@ def document_mentions(g: Ground, clusters_of) -> Optional[Draft]:
 
 # --- from the text ----------------------------------------------------------------------------------------
 
-TEXT_KIND = {"count": "count", "quantity": "quantity", "amount": "amount", "percent": "percent", "date": "date",
+TEXT_KIND = {"person": "person", "count": "count", "quantity": "quantity", "amount": "amount", "percent": "percent", "date": "date",
              "notice_end": "notice_end", "period": "period", "length": "length", "validity": "validity", "year": "year",
              "body": "body", "company": "company", "place": "place", "docno": "docno", "phone": "phone", "office": "office"}
 
@@ -499,11 +549,27 @@ def from_text(g: Ground, part: Optional[str] = None, answer: Optional[str] = Non
     kind = TEXT_KIND.get(answer)
     if kind is None:
         return None
+    if kind == "body" and re.search(r"是谁|谁介绍|谁表示|谁说|谁指出", part or f.folded):
+        kind = "person"
     cands = best_candidates(kind, units[:10], f, g.scorer, part=part, min_coverage=units[0].score * 0.6)
     if not cands:
         return None
     c = cands[0]
-    return Draft(c.text, [unit_cite(g, c.unit)])
+    text = c.text
+    if kind == "body" and re.search(r"哪些|哪几|分别", part or f.folded):
+        # 由哪些部门印发: every body the same clause names
+        same = [x.text for x in cands if x.unit is c.unit and _same_clause(c.unit.text, c.start, x.start)]
+        text = "、".join(dict.fromkeys(same)) or text
+    if kind in ("date", "notice_end") and hasattr(c.value, "year") and not getattr(c.value, "year", None):
+        page = g.load(c.unit.doc_id).ndoc.doc.date
+        if page:  # 11月30日 in an article dated 2022-12-01 is 2022年11月30日
+            text = f"{int(page[:4])}年{text}" if not text.startswith(page[:4]) else text
+    return Draft(text, [unit_cite(g, c.unit)])
+
+
+def _same_clause(text: str, a: int, b: int) -> bool:
+    lo, hi = min(a, b), max(a, b)
+    return not re.search(r"[。；;！？]", text[lo:hi])
 
 
 def _clause_answer(g: Ground, units: list[Unit], part: Optional[str]) -> Optional[Draft]:
