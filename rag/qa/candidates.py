@@ -56,8 +56,8 @@ def spans_of(kind: str, text: str, frame: QuestionFrame) -> list[tuple[int, int,
                     out.append((n.start, n.end, n.text, n.value))
                 continue
             if base in _COUNT_UNITS or unit in _COUNT_UNITS or (unit.startswith("万") and base in _COUNT_UNITS):
-                if want and base != want and not (want == "个" and base == "项"):
-                    continue
+                if want and want != "个" and base != want:
+                    continue  # 多少家 wants 家; 多少个 may be written with any measure (8.6万架)
                 out.append((n.start, n.end, n.text, n.value))
     elif kind == "amount":
         for n in _numbers(text):
@@ -123,7 +123,9 @@ def companies(text: str) -> list[tuple[int, int, str, object]]:
     for m in _COMPANY.finditer(text):
         g = next(i for i in range(1, 5) if m.group(i))
         s, e = m.span(g)
-        items = [x for x in re.split(r"、|和|及", text[s:e]) if len(x) >= 2 and "集群" not in x]
+        raw = text[s:e]
+        parts = raw.split("、") if "、" in raw else re.split(r"(?<=[\u4e00-\u9fff]{2})(?:和|及|与)(?=[\u4e00-\u9fff]{2})", raw)
+        items = [x for x in parts if len(x) >= 2 and "集群" not in x]
         if items:
             out.append((s, e, "、".join(items), None))
     return out
@@ -193,6 +195,13 @@ def best_candidates(kind: str, units: list[Unit], frame: QuestionFrame, scorer: 
             if exclude(c):
                 continue
             c.score = u.score * 2.0 + attraction(u.text, s, e, left, right, scorer.rarity) * 0.25
+            before = u.text[max(0, s - 10):s]
+            if frame.cumulative and re.search(r"累计|总数|总量|达到|达|增至|增加到|至此|共有|共", before):
+                c.score += 0.5  # a running total is written after 累计, 总数达到, 增至
+            if re.search(r"[超逾近约]$", before) and re.fullmatch(r"[一二两三四五六七八九十]成|.*分之.*", shown):
+                c.score -= 0.2  # a rounded figure (超七成) yields to the exact one (72%)
+            if kind == "place" and value is None:
+                c.score -= 0.3  # a region word (西部) yields to a named place
             out.append(c)
     out.sort(key=lambda c: -c.score)
     return out

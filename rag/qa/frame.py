@@ -145,6 +145,9 @@ def answer_type(q: str) -> str:
         return "length" if _ASK_LENGTH.search(q) else "period"
     if _DEFINITION.search(q):
         return "definition"
+    measure = _MEASURE.search(q)
+    if measure and measure.group(1) not in ("个", "家", "条", "项", "批", "所", "座", "位", "名") and not _ASK_RATE.search(q[measure.end():]):
+        return "quantity"  # 多少万吨, 多少卡, 多少架
     if _ASK_YEAR.search(q):
         return "year"
     if _ASK_DATE.search(q):
@@ -191,7 +194,7 @@ def answer_type(q: str) -> str:
 
 _LIST_END = re.compile(r"名单|名录|榜单|公示|通知")
 _AFTER_LIST = re.compile(r"(?:名单|名录|榜单|公示|集群)(?:中|里|内|当中|里面|之中)")
-_JOIN = re.compile(r"和|与|跟|及|、|以及|，")
+_JOIN = re.compile(r"和|与|跟|及|、|以及")
 
 
 def _list_parts(folded: str) -> list[str]:
@@ -333,7 +336,7 @@ def parse(question: str) -> QuestionFrame:
         text=question, folded=folded, traditional=is_traditional(question), answer=answer,
         operation=_operation(folded, answer, lists, filters), lists=lists, filters=filters,
         places=places, years=years, metric=_metric(folded), measure=measure.group(1) if measure else None,
-        cumulative=bool(re.search(alternation(words("questions", "cumulative")), folded)),
+        cumulative=bool(re.search(alternation(words("questions", "cumulative")), parts[0] if parts else folded)),
         corpus=bool(re.search(alternation(words("questions", "corpus")), folded)),
         granularity=_granularity(folded), parts=parts,
     )

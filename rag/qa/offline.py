@@ -113,12 +113,15 @@ class OfflineAnswerer:
         named = find_named(frame, nameable)
         frame = reframe(frame, named)
         lists = [r for r in self.lists if not doc_ids or r.doc_id in set(doc_ids)]
-        matches = [match_lists(sel, lists, doc_rank, frame.filters.place) for sel in frame.lists]
+        matches = [match_lists(sel, lists, doc_rank, frame.filters.place) if sel.named else [] for sel in frame.lists]
         residual = residual_words(frame, named)
         # A sentence must say the question's facts (its residual words and the cluster it names);
         # what names the list (place, year, program) may stand anywhere in the document.
-        asked = residual + [fold(n.member.industry or "") for n in named[:1]] if residual else content_words(_claim_free(frame))
-        scorer = Scorer(asked, [u.text for u in units] or [""])
+        pool = [u.text for u in units] or [""]
+        scorer = Scorer(content_words(_claim_free(frame)), pool)
+        if residual:  # half for the question as a whole, half for what it asks beyond naming its list
+            facts = Scorer(residual + [fold(n.member.industry or "") for n in named[:1]], pool)
+            scorer = _Blend(scorer, facts)
         quantities = tuple(n.text for n in find_numbers(frame.folded) if n.unit and n.text[0].isdigit())
         score_units(units, scorer, quantities)
         g = Ground(frame, hits, doc_rank, units, scorer, lists, matches, named, residual, self.doc)
@@ -206,6 +209,10 @@ class OfflineAnswerer:
             d = S.clusters_in_clause(g, self.clusters_of)
             if d:
                 return self._more_parts(g, d)
+        if f.answer == "company":
+            d = S.from_text(g)
+            if d:
+                return self._more_parts(g, d)
         if f.answer in ("members", "company"):
             d = S.from_enumeration(g)
             if d:
@@ -255,6 +262,19 @@ class OfflineAnswerer:
 
 def _only_about_recognition(words: list[str]) -> bool:
     return all(re.search(r"入选|获评|认定|公布|评为|当选|列入|称号|属于|一级|级别|哪一级", w) for w in words)
+
+
+class _Blend:
+    """The mean coverage of two scorers (the whole question, its residual facts)."""
+
+    def __init__(self, whole: Scorer, facts: Scorer) -> None:
+        self.whole, self.facts = whole, facts
+
+    def coverage(self, text: str) -> float:
+        return 0.5 * self.whole.coverage(text) + 0.5 * self.facts.coverage(text)
+
+    def rarity(self, word: str) -> float:
+        return self.whole.rarity(word)
 
 
 def _counted(f: QuestionFrame) -> bool:

@@ -318,7 +318,8 @@ def from_table(g: Ground, clusters: list) -> Optional[Draft]:
         return None
     names = [bare_name(m.name) if len(out) > 2 else m.name for m, _ in out]
     if re.search(r"分别在哪|在哪里|位于哪", f.folded):
-        names = [f"{nm}（{_places_text(m, f) or ''}）" for nm, (m, _) in zip(names, out)]
+        names = [nm if (_places_text(m, f) or "") and all(x in m.name for x in (_places_text(m, f) or "").split("、"))
+                 else f"{nm}（{_places_text(m, f) or ''}）" for nm, (m, _) in zip(names, out)]
     text = "、".join(names)
     if f.answer == "count":
         text = f"{len(out)}个：{text}"
@@ -437,7 +438,9 @@ def compare_named(g: Ground) -> Optional[Draft]:
     if kind == "amount":
         diff /= 1e8
     diff_text = f"{diff:.1f}".rstrip("0").rstrip(".")
-    return Draft(f"{short_name(nbig.member.name)}更高（{tbig}对{tsmall}，高出{diff_text}{unit}）", [ca, cb])
+    if re.search(r"高出|多出|相差|差多少|多多少|高多少", f.folded):
+        return Draft(f"{bare_name(nbig.member.name)}（{tbig}，高出{diff_text}{unit}）", [ca, cb])
+    return Draft(f"{bare_name(nbig.member.name)}（{tbig}）", [ca, cb])
 
 
 # --- yes / no ---------------------------------------------------------------------------------------------
@@ -573,27 +576,72 @@ def _same_clause(text: str, a: int, b: int) -> bool:
 
 
 def _clause_answer(g: Ground, units: list[Unit], part: Optional[str]) -> Optional[Draft]:
-    """A definition or a description: the clause of the best sentence that says most of the
-    question, cut to the words after the topic (X是…, 所谓X，是指…)."""
-    u = units[0]
-    best, best_cov = None, -1.0
-    for s, e in clauses(u.text):
-        cov = g.scorer.coverage(u.text[s:e])
-        if cov > best_cov:
-            best, best_cov = (s, e), cov
+    """A definition or a description: for 什么是X / X是什么意思, the sentence that defines X (所谓X，
+    是指…; X是…; X，即…); else the clause of the best sentence that says most of the question,
+    cut after the question's own verb (更突出…)."""
+    question = part or g.frame.folded
+    term = _defined_term(question)
+    if term:
+        d = _definition(g, term)
+        if d:
+            return d
+    from .passages import Scorer, content_words
+
+    scorer = Scorer(content_words(question), [u.text for u in units]) if part else g.scorer
+    best, best_cov, best_u = None, -1.0, None
+    for u in units[:4]:
+        for s, e in clauses(u.text):
+            cov = scorer.coverage(u.text[s:e])
+            if cov > best_cov:
+                best, best_cov, best_u = (s, e), cov, u
     if best is None:
         return None
+    u = best_u
     s, e = best
     text = u.text[s:e]
-    m = re.search(r"(?:是指|指的是|是一种|是|为)(.{2,})$", text)
-    if m and len(text) > 40:
+    verb = re.search(r"(突出|强调|注重|依靠|依托|通过|采用|利用|是一种|本质上是|在于)", text)
+    if verb and verb.end() < len(text):
+        s += verb.end()
+        text = text[verb.end():]
+    elif (m := re.search(r"(?:是指|指的是|是一种|是|为)(.{2,})$", text)) and len(text) > 40:
         text = m.group(1)
         s = s + m.start(1)
     if len(text) > 40:
-        # the next clause may hold the fact (所谓万卡集群，是指由一万张…组成的集群)
         text = text[:40]
-        e = s + 40
-    return Draft(text, [unit_cite(g, u, (s, e))])
+    return Draft(text, [unit_cite(g, u, (s, s + len(text)))])
+
+
+def _defined_term(question: str) -> Optional[str]:
+    m = re.search(r"什么是[“\"]?([^”\"？?，,]{2,12})[”\"]?|[“\"]?([^”\"，,。？?]{2,12}?)[”\"]?(?:是什么意思|指什么|是指什么|是什么|的定义|的含义)", question)
+    if not m:
+        m = re.search(r"如何定义[“\"]?([^”\"？?，,]{2,12})|怎么定义[“\"]?([^”\"？?，,]{2,12})", question)
+    if not m:
+        return None
+    term = next(x for x in m.groups() if x)
+    return re.sub(r"^(?:推行的|提出的|所说的|这篇报道|报道)", "", term.split("推行的")[-1])
+
+
+_DEFINES = ("所谓{t}[，,]?(?:是指|指的是|是|即)", "{t}[”\"]?(?:是指|指的是)", "{t}[”\"]?[，,]?即", "{t}[”\"]?是(?:一种|指)")
+
+
+def _definition(g: Ground, term: str) -> Optional[Draft]:
+    """The sentence of the retrieved documents that defines the term, from the definition on."""
+    for doc_id in list(g.doc_rank)[:3]:
+        ds = g.load(doc_id)
+        text = ds.ndoc.text
+        for pattern in _DEFINES:
+            m = re.search(pattern.format(t=re.escape(term)), text)
+            if not m:
+                continue
+            end = re.compile(r"[。；;\n]").search(text, m.end())
+            stop = end.start() if end else len(text)
+            answer = text[m.end():stop].strip("，, ")
+            if len(answer) > 40:
+                answer = answer[:40]
+            if len(answer) >= 2:
+                s, e = ds.ndoc.span(m.start(), m.end() + len(answer) + 1)
+                return Draft(answer, [Cite(doc_id, s, e)])
+    return None
 
 
 def superlative(g: Ground) -> Optional[Draft]:
