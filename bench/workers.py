@@ -53,7 +53,7 @@ def offline_extract():
     from rag.extract.engines import get_engine
 
     try:
-        return get_engine("offline").extract
+        return get_engine("offline").extract_lists
     except (ImportError, RagError):
         return None
 

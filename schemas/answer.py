@@ -30,3 +30,7 @@ class Answer(BaseModel):
     usage: Usage = Field(default_factory=Usage)
     found: bool = Field(default=True, description="false when the corpus does not hold the answer")
     kind: Optional[str] = Field(default=None, description="question type: list, count, who, when, where, numeric, yesno, other")
+    answer_type: Optional[str] = Field(
+        default=None, description="what the answer is, finer than kind: count, members, member, body, company, person, date, "
+        "notice_end, period, length, validity, year, docno, phone, office, amount, percent, quantity, place, level, yesno, "
+        "definition, text")

@@ -74,7 +74,7 @@ def qa_db() -> Path:
             (docs / name).write_text(text, encoding="utf-8")
         db = root / "db"
         with Index.open(settings_for(db)) as index:
-            summary = index.ingest([docs], progress=False, extract=OfflineExtractor().extract)
+            summary = index.ingest([docs], progress=False, extract=OfflineExtractor().extract_lists)
         assert summary.failed == 0 and summary.documents == 5 + len(ARTICLES), summary
         _BUILT["db"] = db
     return _BUILT["db"]

@@ -132,7 +132,7 @@ def test_numbered_provincial_list(answerer, index):
     a = ask(answerer, index, "2024年度江西省先进制造业集群有哪些？")
     for industry in ("南昌市电子信息", "稀土新材料", "锂电新能源", "光伏", "直升机", "铜基新材料", "吉安市电子信息", "工业陶瓷"):
         assert industry in folded(a)
-    assert folded(a).startswith("共8个")
+    assert len(a.citations) == 8 and all("集群" in c.text for c in a.citations)  # one per list item
 
 
 def test_list_from_the_clause_that_holds_the_condition(answerer, index):
@@ -225,7 +225,7 @@ def test_count_of_a_place_prefers_its_own_sentence_over_the_national_total(answe
 
 def test_which_place_has_the_most_clusters_counts_the_table(answerer, index):
     a = ask(answerer, index, "河南省哪个城市的集群最多？")
-    assert folded(a).startswith("在这些文章提到的集群中，郑州市（9个")
+    assert folded(a).startswith("郑州市（9个")  # the fact; the clusters it counts are the citations
     assert all(c.doc_id in (SEED_000, SEED_004) for c in a.citations)
 
 
@@ -241,13 +241,17 @@ def test_the_cluster_a_sentence_calls_this_cluster(answerer, index):
 
 def test_total_of_the_lists_the_articles_report(answerer, index):
     a = ask(answerer, index, "这些文章中的国家级集群名单合计包括多少个集群？")
-    assert folded(a).startswith("合计111个")  # 45 (工信部) + 66 (国家发展改革委)
-    assert {c.doc_id for c in a.citations} == {SEED_001, SEED_002}
+    # every national list the articles report, each with its size: 45 (工信部), 66 (国家发展改革委)
+    # and the 2024 list of 200 in the Traditional-script article
+    text = folded(a)
+    assert text.startswith("合计311个") and "45个" in text and "66个" in text and "200个" in text
+    assert {SEED_001, SEED_002} <= {c.doc_id for c in a.citations}
 
 
 def test_paraphrased_list_questions(answerer, index):
     a = ask(answerer, index, "列出郑州首批市级战略性新兴产业集群。")
-    assert folded(a).startswith("共5个")
+    assert all(x in folded(a) for x in ("铝基新材料", "高新区超硬材料", "智能传感器", "新一代信息技术", "登封"))
+    assert len(a.answer) < 80  # the names, not the sentences they stand in
     a = ask(answerer, index, "聊城有哪些省级新材料产业集群？")  # not 郑州登封市新材料…: another place
     assert "绿色化工" in folded(a) and "登封" not in folded(a)
     a = ask(answerer, index, "济南市信息技术服务产业集群的龙头企业有哪些？")  # companies, not clusters
@@ -256,6 +260,6 @@ def test_paraphrased_list_questions(answerer, index):
 
 def test_definitions_and_descriptive_questions_quote_the_sentence(answerer, index):
     a = ask(answerer, index, "什么是战略性新兴产业集群？")
-    assert folded(a).startswith("战略性新兴产业集群是在战略性新兴产业领域")
+    assert folded(a).startswith("在战略性新兴产业领域")  # what follows "战略性新兴产业集群是"
     a = ask(answerer, index, "国家发展改革委对进入名单的产业集群有哪些支持政策？")  # policies, not clusters
     assert "支持" in folded(a) and "济南市信息技术服务产业集群" not in folded(a)

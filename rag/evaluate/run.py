@@ -128,7 +128,7 @@ def build_index(gold: GoldSet, settings: Settings, folder: Path):
     private = dataclasses.replace(settings, db=folder, chroma_url=None)
     index = Index.open(private, embeddings=_query_cached(get_embeddings(private)))
     summary = index.ingest([str(p) for p in gold.doc_paths.values()], progress=False,
-                           extract=get_engine("offline", private).extract)
+                           extract=get_engine("offline", private).extract_lists)
     indexed = {d.doc_id for d in index.documents()}
     missing = [d for d in gold.doc_paths if d not in indexed]
     if missing:

@@ -204,8 +204,10 @@ def _to_int(raw: str) -> Optional[int]:
 
 
 def _stated_count(text: str, built_members: list, sources: list[tuple[int, int]], facts: Facts,
-                  floor: int, ceiling: int) -> Optional[tuple[int, int, int]]:
-    """(count, start, end): the size the text gives for this list."""
+                  floor: int, ceiling: int, context: Optional[tuple[int, int]] = None) -> Optional[tuple[int, int, int]]:
+    """(count, start, end): the size the text gives for this list. A list written in a sentence
+    after the one naming it (…公布第一批66个…名单。我省甲、乙等4个集群入选) is the named list, of
+    the size that sentence gives; the members written are the article's part of it."""
     written = len(built_members)
     best = None
     seen = set()
@@ -241,6 +243,14 @@ def _stated_count(text: str, built_members: list, sources: list[tuple[int, int]]
                 score -= 3
             if (s, e) in sources[:2]:
                 score += 1
+            if context is not None and (s, e) == context and n > written:
+                score += 4
+            if n > written and (_LIST_NOUN.search(sentence[m.end():m.end() + 16]) or (
+                    _LIST_NOUN.search(sentence) and re.search(r"全国|全省|全市|共有|共", around))) and (
+                    f.program is None or f.program == facts.program):
+                # 首批66个…名单 / 公布…名单，全国共有200个集群入选, before 山东省入选的7个分别是: the list
+                # is the 66 (the 200); the members written are the article's part of it
+                score += 5
             if best is None or score > best[0]:
                 best = (score, n, s + m.start(1), s + m.end(1))
     if best and best[0] >= 2:
@@ -252,7 +262,7 @@ def build_lists(ndoc: NormalisedDocument, candidates: list, notice: Optional[Not
     text = ndoc.text
     page_year = int(ndoc.doc.date[:4]) if ndoc.doc.date else None
     notice = notice or read_notice(text, page_year)
-    groups = [g for g in _merge_by_context(text, group_mentions(text, candidates)) if _is_list(text, g)]
+    groups = [g for g in _merge_by_context(text, group_mentions(text, candidates)) if _is_list(text, g)] if candidates else []
     built: list[BuiltList] = []
     floor = 0
     title_facts = read_facts(notice.title.value, notice.title.start) if notice.title else Facts()
@@ -298,7 +308,50 @@ def build_lists(ndoc: NormalisedDocument, candidates: list, notice: Optional[Not
         _level_rules(facts)
         built.append(_record(ndoc, len(built) + 1, g, facts, notice, sources, floor, ceiling))
         floor = g.members[-1].end
+    built += _stated_lists(ndoc, built, candidates, notice, len(built))
     return built
+
+
+def _stated_lists(ndoc: NormalisedDocument, built: list[BuiltList], candidates: list, notice: NoticeFacts,
+                  n: int) -> list[BuiltList]:
+    """Lists an article reports by their size only (工信部公布45个国家先进制造业集群名单): a sentence
+    that names a list and its size, writes none of its members, and states no list already built."""
+    from .mentions import is_target
+
+    text = ndoc.text
+    out: list[BuiltList] = []
+    for m in _SENTENCE.finditer(text):
+        s, e = m.span()
+        sentence = m.group(0)
+        if not (_PUBLISH.search(sentence) or _RECOGNITION.search(sentence)) or any(s <= c.start < e for c in candidates):
+            continue
+        counted = next((c for c in _COUNTED.finditer(sentence) if _LIST_NOUN.search(sentence[c.end():c.end() + 12])), None)
+        if counted is None or is_target(sentence[:counted.start()]):
+            continue
+        size = _to_int(counted.group(1))
+        facts = read_facts(sentence, s)
+        if not size or not facts.program:
+            continue
+        if any(b.record.stated_count == size or (s, e) in b.spans.values() or _covers(b, s, e) for b in built + out):
+            continue
+        _level_rules(facts)
+        spans = {k: v for k, v in facts.spans.items()}
+        spans["stated_count"] = (s + counted.start(1), s + counted.end(1))
+        spans["title"] = (s, e)
+        issued = _issued_date(ndoc, NoticeFacts(), [(s, e)])
+        record = ListRecord(id=f"{ndoc.doc.doc_id}#L{n + len(out) + 1}", doc_id=ndoc.doc.doc_id, title=None,
+                            issuer=facts.issuer, date=issued[0] if issued else None, stated_count=size, year=facts.year,
+                            batch=facts.batch, level=facts.level, program=facts.program, stage=facts.stage,
+                            province=facts.province, place=facts.place)
+        if issued:
+            spans["date"] = (issued[1], issued[2])
+        record.evidence = {k: _evidence(ndoc, v) for k, v in spans.items() if v[1] > v[0]}
+        out.append(BuiltList(record, facts, [], spans))
+    return out
+
+
+def _covers(b: BuiltList, s: int, e: int) -> bool:
+    return any(a <= s and e <= z for a, z in b.spans.values())
 
 
 def _is_list(text: str, g: Group) -> bool:
@@ -416,7 +469,8 @@ def _record(ndoc: NormalisedDocument, n: int, g: Group, facts: Facts, notice: No
     elif notice.title is not None:
         title = notice.title.value
         spans["title"] = (notice.title.start, notice.title.end)
-    count = _stated_count(text, g.members, sources, facts, floor, ceiling)
+    context = sources[-1] if g.kind == "sentence" and len(sources) >= 2 else None
+    count = _stated_count(text, g.members, sources, facts, floor, ceiling, context)
     if count:
         spans["stated_count"] = (count[1], count[2])
     issued = _issued_date(ndoc, notice, sources)
@@ -432,7 +486,8 @@ def _record(ndoc: NormalisedDocument, n: int, g: Group, facts: Facts, notice: No
         doc_number=notice.doc_number.value if notice.doc_number else None,
         notice_period=_period(notice), validity=notice.validity.value if notice.validity else None,
         stated_count=count[0] if count else None, year=facts.year, batch=facts.batch, level=facts.level,
-        program=facts.program, stage=facts.stage, province=facts.province or _members_province(g),
+        program=facts.program, stage=facts.stage,
+        province=facts.province or (_members_province(g) if not count or count[0] <= len(g.members) else None),
         place=facts.place, contact_phone=notice.phone.value if notice.phone else None,
         contact_office=notice.office.value if notice.office else None, members=members,
     )

@@ -79,7 +79,7 @@ def _assign_facts(ndoc: NormalisedDocument, candidates: list[Candidate], lists: 
                     more = read_facts(text[context[0]:context[1]])
                     if facts.compatible(more):
                         facts.fill(more)
-                earlier = [b for b in lists if b.members[-1].end <= c.start]
+                earlier = [b for b in lists if b.members and b.members[-1].end <= c.start]
                 if earlier and _SAME_LIST.search(sentence) and facts.compatible(earlier[-1].facts):
                     facts.fill(earlier[-1].facts)  # 同样位列名单: the list written just before
             elif facts.level is None:
@@ -178,9 +178,9 @@ def _record(ndoc: NormalisedDocument, group: list[Candidate], home: Optional[str
 def extract_document(ndoc: NormalisedDocument) -> Extraction:
     """The document's cluster records and the lists they are members of."""
     candidates = find_candidates(ndoc)
-    if not candidates:
-        return Extraction([], [])
     lists = build_lists(ndoc, candidates)
+    if not candidates:  # an article may report a list by its size alone (工信部公布45个…名单)
+        return Extraction([], [b.record for b in lists])
     _assign_facts(ndoc, candidates, lists)
     home = _home_province(ndoc.text)
     records = [_record(ndoc, g, home) for g in _merge(candidates)]

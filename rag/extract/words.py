@@ -154,6 +154,9 @@ def name_start(segment: str, allow_list: bool = False) -> int:
             left = toks[i - 1] if i > 0 else None
             after_name = left is not None and left.role in ("noun", "modifier", "close") and not (
                 left.role == "close" and _numbering_before(segment, toks, i - 1))
+            # 稀土新材料及应用: a verb joined to an industry by 及/和 is an industry word too
+            after_name = after_name or (left is not None and left.role == "conj" and i >= 2
+                                        and toks[i - 2].role in ("noun", "modifier"))
             if start < len(segment) or after_name:
                 start, i = t.start, i - 1  # inside the name: 节能环保装备, 运动鞋服, 输变电配备
                 continue

@@ -125,6 +125,8 @@ def companies(text: str) -> list[tuple[int, int, str, object]]:
         s, e = m.span(g)
         raw = text[s:e]
         parts = raw.split("、") if "、" in raw else re.split(r"(?<=[\u4e00-\u9fff]{2})(?:和|及|与)(?=[\u4e00-\u9fff]{2})", raw)
+        if parts:  # 集成电路产业集群以华润微电子、SK海力士等: the first item starts after 以/由/包括
+            parts[0] = re.split(r"以|由|包括|如|有|是", parts[0])[-1]
         items = [x for x in parts if len(x) >= 2 and "集群" not in x]
         if items:
             out.append((s, e, "、".join(items), None))
@@ -169,6 +171,13 @@ def attraction(text: str, start: int, end: int, left: list[str], right: list[str
     return score
 
 
+def _in_clause(text: str, s: int, e: int, word: str) -> bool:
+    a = max([m.end() for m in _CLAUSE_BREAK.finditer(text, 0, s)] or [0])
+    m = _CLAUSE_BREAK.search(text, e)
+    b = m.start() if m else len(text)
+    return word in text[a:b]
+
+
 def frame_words(question: str) -> tuple[list[str], list[str]]:
     """The question's content words before and after its question word."""
     m = re.search(r"多少|几|哪|什么|谁|何时|是否|是不是|有没有|吗", question)
@@ -194,6 +203,8 @@ def best_candidates(kind: str, units: list[Unit], frame: QuestionFrame, scorer: 
             c = Candidate(u, s, e, shown, kind, value)
             if exclude(c):
                 continue
+            if kind == "quantity" and frame.counted and not _in_clause(u.text, s, e, frame.counted):
+                continue  # 多少家上市企业: a number of 企业 that are not 上市 is no answer
             c.score = u.score * 2.0 + attraction(u.text, s, e, left, right, scorer.rarity) * 0.25
             before = u.text[max(0, s - 10):s]
             if frame.cumulative and re.search(r"累计|总数|总量|达到|达|增至|增加到|至此|共有|共", before):

@@ -74,6 +74,7 @@ class QuestionFrame:
     years: list[int]
     metric: Optional[str] = None  # what a number is of: 营业收入, 专精特新中小企业, 增长
     measure: Optional[str] = None  # the measure word a count or quantity asks for (个, 家, 张)
+    counted: Optional[str] = None  # the first word of what it counts (多少家上市企业 → 上市)
     cumulative: bool = False  # 累计, 总数, 截至, 加上首批: a running total, not one list's size
     corpus: bool = False  # about the articles together
     granularity: Optional[str] = None  # for places: province, city, county, town
@@ -82,6 +83,17 @@ class QuestionFrame:
     @property
     def asks_list(self) -> bool:
         return any(s.named for s in self.lists)
+
+
+# The coarse question kinds `Answer.kind` has always reported, by answer type.
+KIND = {"members": "list", "member": "list", "count": "count", "body": "who", "company": "who", "person": "who",
+        "office": "who", "date": "when", "notice_end": "when", "period": "when", "year": "when", "place": "where",
+        "amount": "numeric", "percent": "numeric", "quantity": "numeric", "docno": "numeric", "phone": "numeric",
+        "length": "when", "validity": "when", "yesno": "yesno", "level": "other", "definition": "other", "text": "other"}
+
+
+def kind_of(answer_type: str) -> str:
+    return KIND.get(answer_type, "other")
 
 
 def is_traditional(text: str) -> bool:
@@ -180,7 +192,16 @@ def answer_type(q: str) -> str:
         if _ASK_AMOUNT.search(q):
             return "amount"
         return "quantity"
-    if _ASK_MEMBERS.search(q):
+    m = _ASK_MEMBERS.search(q)
+    if m:
+        after = q[m.end():m.end() + 8]
+        before = q[max(0, m.start() - 8):m.start()]
+        if re.match(r"^[\u4e00-\u9fff]{0,4}(?:企业|公司)", after):
+            return "company"
+        if re.match(r"^[\u4e00-\u9fff]{0,4}(?:政策|措施|举措|任务|目标|优势|特点|支持|要求|条件|方面|领域|环节|问题|做法|经验)", after) \
+                and "集群" not in after[:4]:
+            return "text"  # 有哪些支持政策: a description, not a list of clusters
+        del before
         return "members"
     if _ASK_ONE.search(q) or find_ordinals(q):
         return "member"
@@ -340,7 +361,19 @@ def parse(question: str) -> QuestionFrame:
         corpus=bool(re.search(alternation(words("questions", "corpus")), folded)),
         granularity=_granularity(folded), parts=parts,
     )
+    if measure:
+        frame.counted = _counted_word(folded[measure.end():])
     return frame
+
+
+def _counted_word(after: str) -> Optional[str]:
+    """The first content word of what a quantity question counts (上市企业 → 上市)."""
+    from .passages import content_words
+
+    head = re.split(r"[，,。？?；;]|(?:和|以及)(?=多少|几)", after, maxsplit=1)[0]
+    head = re.sub(r"^(?:的)?", "", head)
+    words = [w for w in content_words(head) if len(w) >= 2 and w not in ("集群", "产业集群", "企业", "公司")]
+    return words[0] if words else None
 
 
 def reframe(frame: QuestionFrame, named: list) -> QuestionFrame:

@@ -142,6 +142,9 @@ def find_named_scored(frame: QuestionFrame, members: list["Named"]) -> list[Name
         # places written right before the industry in the question must be the member's
         before = [p for s, e, p in frame.places if e <= at and at - e <= 4]
         mine = member_places(m)
+        asked = [p for _, _, p in frame.places]
+        if mine and asked and not any(any(within(x, p) or within(p, x) for x in mine) for p in asked):
+            continue  # 聊城有哪些…新材料产业集群 names no 郑州 cluster
         if before:
             if any(any(within(x, p) or within(p, x) for x in mine) for p in before):
                 score += 3

@@ -49,6 +49,9 @@ def score_list(sel: ListSelector, rec: ListRecord, doc_rank: Optional[int]) -> O
     """How well a stored list fits what the question says about a list; None when it cannot be it."""
     f = sel.facts
     score = 0.0
+    sizes = [int(n) for n in re.findall(r"(\d+)个[^，。？、和]{0,14}集群", sel.text)]
+    if sizes and rec.stated_count is not None:  # 45个国家先进制造业集群名单: the list of that size
+        score += 3 if rec.stated_count in sizes else -3
     if f.program:
         if rec.program == f.program:
             score += 3
@@ -141,9 +144,9 @@ def member_places(m: ListMember, rec: Optional[ListRecord] = None) -> list[Place
     places = [p for _, _, p in find_places(m.name)]
     for r in m.regions:
         p = lookup(r) or next((x for s, e, x in find_places(r) if s == 0 and e == len(r)), None)
-        if p is None:  # a zone or town the gazetteer does not list (郴州高新区): keep it as written
-            p = Place(r, r, "zone" if r.endswith("区") else "town", places[0].province if places else None,
-                      places[0].city if places else None)
+        if p is None:  # a zone, town or renamed county the gazetteer does not list (郴州高新区, 龙南市)
+            kind = "zone" if r.endswith("区") else "county" if r.endswith(("市", "县")) else "town"
+            p = Place(r, r, kind, places[0].province if places else None, places[0].city if places else None)
         if all(p.full != q.full for q in places):
             places.append(p)
     return places
@@ -217,7 +220,7 @@ def same_cluster(a: ListMember, b: ListMember) -> bool:
     ib, pb = _key(b)
     if not ia or ia != ib:
         return False
-    return not pa or not pb or bool(pa & pb) or pa <= pb or pb <= pa
+    return not pa or not pb or pa <= pb or pb <= pa
 
 
 def on_both(a: ListRecord, b: ListRecord) -> list[ListMember]:

@@ -19,7 +19,7 @@ from ..llm import LLM, Reply
 from ..prompting import load_prompt
 from ..schemas import Answer, Citation, Usage
 from .citations import is_valid, make_citation
-from .frame import parse
+from .frame import kind_of, parse
 
 ENGINE = "llm"
 REFUSAL = "未在文档中找到"
@@ -273,7 +273,7 @@ def make_answer(x: dict, original_of: Optional[OriginalOf] = None) -> Answer:
     elif is_traditional(question):
         answer = s2t(answer)
     return Answer(question=question, answer=answer, citations=citations, engine=ENGINE, usage=usage, found=found,
-                  kind=parse(question).answer)
+                  kind=kind_of(parse(question).answer), answer_type=parse(question).answer)
 
 
 class LLMAnswerer:

@@ -16,6 +16,7 @@ from functools import lru_cache
 from typing import Optional, Sequence
 
 from ..core.chinese import fold, t2s
+from ..core.lexicon import program_variants
 from ..core.numbers import find_numbers
 from ..core.places import strip_suffix
 from ..errors import InputError
@@ -23,7 +24,7 @@ from ..retrieve import search_for
 from ..schemas import Answer, Citation, ListMember, Usage
 from . import strategies as S
 from .citations import is_valid, make_citation
-from .frame import QuestionFrame, parse, reframe
+from .frame import QuestionFrame, kind_of, parse, reframe
 from .ground import Ground, Named, find_all_named, find_named, residual_words
 from .listops import match_lists
 from .passages import DocText, Scorer, Unit, content_words, doc_text, score_units, units_for_hits
@@ -145,6 +146,10 @@ class OfflineAnswerer:
         for _, _, p in f.places:
             if strip_suffix(p.full) not in text and p.full not in text and p.written not in text:
                 return False
+        for sel in f.lists:  # a program the question names: the article is about it (any written form)
+            program = sel.facts.program
+            if program and not any(v in text for v, c in program_variants() if c == program) and program not in text:
+                return False
         for n in re.findall(r"(\d+)个[^，。？]{0,12}集群", f.folded):  # 45个国家级集群: the article that counts them
             if not re.search(rf"(?<!\d){n}(?!\d)", text):
                 return False
@@ -181,9 +186,13 @@ class OfflineAnswerer:
             d = S.across_lists(g)
             if d:
                 return d
-        d = S.compare_named(g)
+        d = S.compare_named(g) or S.corpus_lists(g)
         if d:
             return d
+        if f.operation == "argmax" and f.answer == "place" and (f.corpus or not g.best_list):
+            d = S.corpus_place_with_most(g, self.index.clusters())
+            if d:
+                return d
         if f.operation in ("argmax", "argmin") and f.answer in ("member", "members", "place") and f.filters.superlative:
             d = S.superlative(g)
             if d:
@@ -257,7 +266,8 @@ class OfflineAnswerer:
         if frame.traditional:
             text = in_question_script(_s2t().convert(text), question)
         return Answer(question=question, answer=text, citations=citations, engine=ENGINE,
-                      usage=Usage(seconds=round(seconds, 4)), found=found, kind=frame.answer)
+                      usage=Usage(seconds=round(seconds, 4)), found=found, kind=kind_of(frame.answer),
+                      answer_type=frame.answer)
 
 
 def _only_about_recognition(words: list[str]) -> bool:

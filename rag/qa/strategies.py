@@ -196,9 +196,70 @@ def across_lists(g: Ground) -> Optional[Draft]:
 
 def _list_label(rec: ListRecord, f) -> str:
     place = rec.place or rec.province
-    if place:
-        return place if re.search(r"哪个省|哪个市|哪个地区", f.folded) else f"{place}的名单"
-    return rec.title or rec.id
+    if place and re.search(r"哪个省|哪个市|哪个地区|哪份名单", f.folded):
+        return place
+    return list_label(rec)
+
+
+def list_label(rec: ListRecord) -> str:
+    """A short name for a list, from its facts: 国家发展改革委首批战略性新兴产业集群名单."""
+    parts = [rec.issuer if rec.issuer and len(rec.issuer) <= 10 else (rec.place or "")]
+    if rec.year:
+        parts.append(f"{rec.year}年")
+    if rec.batch:
+        parts.append("首批" if rec.batch == 1 else f"第{rec.batch}批")
+    if rec.level and not rec.issuer:
+        parts.append(LEVEL_WORDS[rec.level])
+    parts.append((rec.program or "集群") + "名单")
+    return "".join(parts)
+
+
+def corpus_lists(g: Ground) -> Optional[Draft]:
+    """About the lists of all the articles (这些文章中的国家级集群名单合计包括多少个集群, …分别由哪些部门
+    公布): every stored list that fits what the question says about a list."""
+    from .listops import score_list
+
+    f = g.frame
+    if not f.corpus or not re.search(r"名单|名录", f.folded):
+        return None
+    sel = f.lists[0]
+    recs = [r for r in g.lists if (sc := score_list(sel, r, None)) is not None and sc >= 1]
+    if not recs:
+        return None
+    recs.sort(key=lambda r: r.doc_id)
+    if f.answer == "count":
+        total = sum(size(r) for r in recs)
+        parts = "，".join(f"{_list_label(r, f)}{size(r)}个" for r in recs)
+        return Draft(f"合计{total}个（{parts}）" if len(recs) > 1 else f"{total}个",
+                     [c for r in recs for c in ev_cite(r.doc_id, r.evidence.get("stated_count"))])
+    if f.answer == "body":
+        bodies = list(dict.fromkeys(r.issuer for r in recs if r.issuer))
+        return Draft("、".join(bodies), [c for r in recs for c in ev_cite(r.doc_id, r.evidence.get("issuer"))]) if bodies else None
+    if f.answer in ("members", "member", "text") and re.search(r"哪几篇|哪些文章|哪篇|哪几份|哪些报道", f.folded):
+        labels = [f"{r.title or r.doc_id}（{size(r)}个）" for r in recs]
+        return Draft("；".join(labels), [c for r in recs for c in ev_cite(r.doc_id, r.evidence.get("title"))])
+    return None
+
+
+def corpus_place_with_most(g: Ground, clusters: list) -> Optional[Draft]:
+    """河南省哪个城市的集群最多: the city most of the clusters the articles name lie in."""
+    f = g.frame
+    if f.answer != "place" or f.filters.superlative != "max":
+        return None
+    place = f.filters.place or next((p for _, _, p in f.places), None)
+    counts: dict[str, list] = {}
+    for r in clusters:
+        m = ListMember(position=1, name=r.name, regions=r.regions, industry=r.industry, evidence=r.evidence)
+        places = member_places(m)
+        if place is not None and not any(within_place(x, place) for x in places):
+            continue
+        for city in {p.city or (p.full if p.kind == "city" else None) for p in places} - {None}:
+            if place is None or city != place.full:
+                counts.setdefault(city, []).append(r)
+    if not counts:
+        return None
+    city, rs = max(counts.items(), key=lambda kv: len(kv[1]))
+    return Draft(f"{city}（{len(rs)}个）", [Cite(r.doc_id, r.evidence.start, r.evidence.end) for r in rs[:8]])
 
 
 # --- a named cluster ---------------------------------------------------------------------------------------
@@ -511,7 +572,11 @@ def _claim(g: Ground) -> Optional[Draft]:
                 yes = value >= claimed.value if above else value < claimed.value
                 return Draft(("是" if yes else "否") + f"（{c.text}）", [unit_cite(g, c.unit)])
     best = g.units[0]
-    if best.score >= 0.8:
+    claim = re.split(r"是否|是不是|有没有|能否|可否|会不会", f.folded, maxsplit=1)[-1]
+    from .passages import content_words, features
+
+    said = all(features(w) <= features(best.text) for w in content_words(claim) if len(w) >= 2)
+    if best.score >= 0.8 and said:
         negated = re.search(r"不|未|没有|并非|尚未", best.text) and not re.search(r"不|未|没", f.folded)
         return Draft("否" if negated else "是", [unit_cite(g, best)])
     return None
@@ -621,7 +686,8 @@ def _defined_term(question: str) -> Optional[str]:
     return re.sub(r"^(?:推行的|提出的|所说的|这篇报道|报道)", "", term.split("推行的")[-1])
 
 
-_DEFINES = ("所谓{t}[，,]?(?:是指|指的是|是|即)", "{t}[”\"]?(?:是指|指的是)", "{t}[”\"]?[，,]?即", "{t}[”\"]?是(?:一种|指)")
+_DEFINES = ("所谓{t}[，,]?(?:是指|指的是|是|即)", "{t}[”\"]?(?:是指|指的是)", "{t}[”\"]?[，,]?即", "{t}[”\"]?是(?:一种|指)",
+            "(?:^|[。；\n])\\s*{t}是")
 
 
 def _definition(g: Ground, term: str) -> Optional[Draft]:
