@@ -52,6 +52,8 @@ class ListRecord(BaseModel):
     stage: Optional[Stage] = Field(default=None, description="proposed (拟认定, 公示), recommended (推荐) or recognised")
     province: Optional[str] = Field(default=None, description="the province whose list it is, or whose members it holds")
     place: Optional[str] = Field(default=None, description="the place that owns the list (湖北省, 苏州市), when it is a place's list")
+    home: Optional[str] = Field(default=None, description="the city the article is written from (我市), where members "
+                                "written without a place lie")
     contact_phone: Optional[str] = None
     contact_office: Optional[str] = None
     members: list[ListMember] = Field(default_factory=list)

@@ -125,7 +125,7 @@ def _level_words(text: str) -> list[tuple[int, int, str]]:
         strong = [w for w in words("levels", level) if len(w) > 1]
         for m in re.finditer(alternation(strong), text):
             if level == "national" and m.group(0) in ("国家", "全国"):
-                nxt = text[m.end():m.end() + 8]
+                nxt = text[m.end():m.end() + 14]
                 if not (re.match(r"级|首批|第.批", nxt) or any(nxt.startswith(v) for v, _ in program_variants())):
                     continue
             out.append((m.start(), m.end(), level))

@@ -309,6 +309,14 @@ def build_lists(ndoc: NormalisedDocument, candidates: list, notice: Optional[Not
         built.append(_record(ndoc, len(built) + 1, g, facts, notice, sources, floor, ceiling))
         floor = g.members[-1].end
     built += _stated_lists(ndoc, built, candidates, notice, len(built))
+    from .offline import home_place
+
+    province, city = home_place(text)
+    for b in built:  # a city paper's list of 我市 clusters: the paper's province and city
+        if province and b.record.province is None and all(not c.parsed.prefix.places for c in b.members) and b.members:
+            b.record.province = province
+        if city and any(not c.parsed.prefix.places for c in b.members):
+            b.record.home = city
     return built
 
 

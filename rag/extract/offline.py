@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Optional
 
 from ..core.lexicon import alternation, words
@@ -129,18 +130,29 @@ def _merge(candidates: list[Candidate]) -> list[list[Candidate]]:
     return groups
 
 
-def _home_province(text: str) -> Optional[str]:
-    """The province of an article written from one place (我市…, 全省…): the province its places
-    lie in most often."""
+def home_place(text: str) -> tuple[Optional[str], Optional[str]]:
+    """(province, city) of an article written from one place (我市…, 全省…): the province its
+    places lie in most often, and for 我市/本市 the city."""
     from ..core.places import find_places
 
-    if not re.search(alternation(words("places", "home_words")), text):
-        return None
-    counts: dict[str, int] = {}
+    words_found = re.findall(alternation(words("places", "home_words")), text)
+    if not words_found:
+        return None, None
+    provinces: dict[str, int] = {}
+    cities: dict[str, int] = {}
     for _, _, p in find_places(text):
         if p.province:
-            counts[p.province] = counts.get(p.province, 0) + 1
-    return max(counts, key=counts.get) if counts else None
+            provinces[p.province] = provinces.get(p.province, 0) + 1
+        city = p.city or (p.full if p.kind == "city" else None)
+        if city:
+            cities[city] = cities.get(city, 0) + 1
+    province = max(provinces, key=provinces.get) if provinces else None
+    city = max(cities, key=cities.get) if cities and any(w in ("我市", "本市", "全市") for w in words_found) else None
+    return province, city
+
+
+def _home_province(text: str) -> Optional[str]:
+    return home_place(text)[0]
 
 
 def _record(ndoc: NormalisedDocument, group: list[Candidate], home: Optional[str]) -> ClusterMention:
@@ -191,19 +203,22 @@ def extract_clusters(ndoc: NormalisedDocument) -> list[ClusterMention]:
     return extract_document(ndoc).records
 
 
+@lru_cache(maxsize=1)
 def rules_version() -> str:
-    """A fingerprint of the rules and their data: records stored by other rules are made again."""
+    """A fingerprint of the rules (the extraction code and the core it uses) and their data:
+    records stored by other rules are made again at the next ingest."""
     import hashlib
     from importlib import resources
 
-    h = hashlib.sha256(RULES.encode())
+    h = hashlib.sha256()
+    root = resources.files("rag")
     for name in ("data/lexicon.toml", "data/places.json"):
-        h.update(resources.files("rag").joinpath(name).read_bytes())
+        h.update(root.joinpath(name).read_bytes())
+    for package in ("extract", "core"):
+        for entry in sorted(root.joinpath(package).iterdir(), key=lambda e: e.name):
+            if entry.name.endswith(".py"):
+                h.update(entry.read_bytes())
     return h.hexdigest()[:16]
-
-
-# Bump when the rules change in a way that changes records (the data files are hashed anyway).
-RULES = "2026-12-06.1"
 
 
 class OfflineExtractor:

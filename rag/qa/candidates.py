@@ -65,7 +65,7 @@ def spans_of(kind: str, text: str, frame: QuestionFrame) -> list[tuple[int, int,
                 out.append((n.start, n.end, n.text, n.value))
     elif kind == "percent":
         for n in _numbers(text):
-            if n.is_percent or n.unit in ("成", "倍") or "分之" in n.text:
+            if n.is_percent or n.unit in ("成", "倍") or "分之" in n.text or re.fullmatch(r"\d+/\d+", n.text):
                 out.append((n.start, n.end, n.text, n.value))
     elif kind in ("length", "validity"):
         for n in _numbers(text):
@@ -107,12 +107,12 @@ def spans_of(kind: str, text: str, frame: QuestionFrame) -> list[tuple[int, int,
 
 
 _REGION = re.compile(r"(?:东部|中部|西部|东北|华东|华南|华北|华中|西南|西北|长三角|珠三角|京津冀|成渝|粤港澳大湾区)(?:地区)?")
-_ITEMS = r"[\u4e00-\u9fffA-Za-z“”0-9、和及]{2,40}?"
+_ITEMS = r"((?:(?!等|为|以)[\u4e00-\u9fffA-Za-z“”、和及])+)"
 _COMPANY = re.compile(
-    r"以(" + _ITEMS + r")(?:等)?(?:[\u4e00-\u9fff]{0,6}?(?:企业|公司))?为(?:龙头|领头|引领|核心|代表|主体|骨干)|"
-    r"龙头企业(?:有|包括|为|是|如)?(" + _ITEMS + r")(?=等|，|。|；|$)|"
-    r"(" + _ITEMS + r")等(?:\d+家)?(?:龙头|骨干|重点|领军)?(?:企业|公司)|"
-    r"(?:促进机构|牵头单位|承办单位|运营主体|运营方)(?:为|是)(" + _ITEMS + r")(?=，|。|；|$)"
+    r"以" + _ITEMS + r"(?:等)?(?:[\u4e00-\u9fff]{0,6}?(?:企业|公司))?为(?:龙头|领头|引领|核心|代表|主体|骨干)|"
+    r"龙头企业(?:有|包括|为|是|如)?" + _ITEMS + r"(?=等|，|,|。|；|$)|"
+    + _ITEMS + r"(?:等\s*(?:\d+|[一二两三四五六七八九十]+)?\s*家?|(?:\d+|[一二两三四五六七八九十]+)家)(?:龙头|骨干|重点|领军)?(?:企业|公司)|"
+    r"(?:促进机构|牵头单位|承办单位|运营主体|运营方)(?:为|是)" + _ITEMS + r"(?=，|,|。|；|$)"
 )
 
 

@@ -269,7 +269,7 @@ def _filters(folded: str, lists: list[ListSelector], places: list[tuple[int, int
         if any(p.full == (sel.facts.place or "") for sel in lists):
             continue
         if re.search(r"^(?:市|的)?(?:有几|有哪|入选|上榜|的集群|的是哪|参与|有多少|牵头|那个|哪个|哪|在|有)", folded[e:e + 8]) or \
-                re.search(r"(?:位于|地处|落户|在|属于)$", folded[max(0, s - 2):s]):
+                re.search(r"(?:位于|地处|落户|在|属于|包括|涉及|含|分布在|来自)$", folded[max(0, s - 3):s]):
             f.place = p
             break
     if f.place is not None:

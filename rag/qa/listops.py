@@ -79,6 +79,8 @@ def score_list(sel: ListSelector, rec: ListRecord, doc_rank: Optional[int]) -> O
                               _place_of(_members_city(rec))) if x]
         if any(same_place(owner.full, t.full) or within(t, owner) for t in theirs):
             score += 2
+        elif any(within(owner, t) for t in theirs) and not f.place:
+            score += 0.5  # 青岛市有哪些…入选了首批…名单: a place inside the list's, filtering its members
         elif owner.kind in ("province", "city") and (theirs or f.place):
             return None  # another place's list, or a list of many places where the question names its owner
         else:
@@ -158,6 +160,8 @@ def in_place(m: ListMember, place: Place, rec: Optional[ListRecord] = None) -> b
         # 沈阳市航空、机器人和汽车零部件3个产业集群: the members written after a place share it
         group = [x for x in rec.members if x.evidence.start == m.evidence.start and x.position < m.position]
         places = [p for x in group for p in member_places(x)]
+    if not places and rec is not None and rec.home:  # a city paper's 我市 clusters lie in its city
+        places = [p for p in (lookup(rec.home),) if p]
     return any(within(p, place) for p in places)
 
 

@@ -201,6 +201,13 @@ def _list_label(rec: ListRecord, f) -> str:
     return list_label(rec)
 
 
+def short_label(rec: ListRecord) -> str:
+    """The issuer's list (工信部名单), else the list's own short name."""
+    if rec.issuer and len(rec.issuer) <= 10:
+        return f"{rec.issuer}名单"
+    return list_label(rec)
+
+
 def list_label(rec: ListRecord) -> str:
     """A short name for a list, from its facts: 国家发展改革委首批战略性新兴产业集群名单."""
     parts = [rec.issuer if rec.issuer and len(rec.issuer) <= 10 else (rec.place or "")]
@@ -229,14 +236,14 @@ def corpus_lists(g: Ground) -> Optional[Draft]:
     recs.sort(key=lambda r: r.doc_id)
     if f.answer == "count":
         total = sum(size(r) for r in recs)
-        parts = "，".join(f"{_list_label(r, f)}{size(r)}个" for r in recs)
+        parts = "+".join(f"{size(r)}" for r in recs)
         return Draft(f"合计{total}个（{parts}）" if len(recs) > 1 else f"{total}个",
                      [c for r in recs for c in ev_cite(r.doc_id, r.evidence.get("stated_count"))])
     if f.answer == "body":
         bodies = list(dict.fromkeys(r.issuer for r in recs if r.issuer))
         return Draft("、".join(bodies), [c for r in recs for c in ev_cite(r.doc_id, r.evidence.get("issuer"))]) if bodies else None
     if f.answer in ("members", "member", "text") and re.search(r"哪几篇|哪些文章|哪篇|哪几份|哪些报道", f.folded):
-        labels = [f"{r.title or r.doc_id}（{size(r)}个）" for r in recs]
+        labels = [f"{short_label(r)}（{size(r)}个）" for r in recs]
         return Draft("；".join(labels), [c for r in recs for c in ev_cite(r.doc_id, r.evidence.get("title"))])
     return None
 
