@@ -40,7 +40,7 @@ _DURATION_UNITS = ("个工作日", "工作日", "天", "日", "年", "个月", "
 
 
 def _numbers(text: str):
-    return [n for n in find_numbers(text) if n.text and (n.text[0].isdigit() or n.unit)]
+    return [n for n in find_numbers(text) if n.text and (n.text[0].isdigit() or n.unit or "分之" in n.text)]
 
 
 def spans_of(kind: str, text: str, frame: QuestionFrame) -> list[tuple[int, int, str, object]]:
@@ -209,10 +209,10 @@ def best_candidates(kind: str, units: list[Unit], frame: QuestionFrame, scorer: 
             before = u.text[max(0, s - 10):s]
             if frame.cumulative and re.search(r"累计|总数|总量|达到|达|增至|增加到|至此|共有|共", before):
                 c.score += 0.5  # a running total is written after 累计, 总数达到, 增至
-            if re.search(r"[超逾近约]$", before) and re.fullmatch(r"[一二两三四五六七八九十]成|.*分之.*", shown):
-                c.score -= 0.2  # a rounded figure (超七成) yields to the exact one (72%)
+            if re.search(r"[超逾近]$", before) and re.fullmatch(r"[一二两三四五六七八九十]成|.*分之.*", shown):
+                c.score -= 0.5  # a rounded figure (超七成) yields to the exact one (72%)
             if kind == "place" and value is None:
-                c.score -= 0.3  # a region word (西部) yields to a named place
+                c.score -= 1.0  # a region word (西部) yields to a named place
             out.append(c)
     out.sort(key=lambda c: -c.score)
     return out

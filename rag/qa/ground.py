@@ -24,7 +24,7 @@ LIST_WORDS = set(
     "有多长 多长 文号 电话 处室 反映 异议 意见 有效期 由 谁 组织 牵头 负责 产业 名字 名称 开头 二字 两份 类 领域 有关 相关 "
     "参与 涉及 属于 做 什么 产业集群名单 县域 特色 集群名 部分 其中 以 为 单位 上榜 榜上 了 是不是 是否 吗 那个 这个 那些 "
     "此前 之前 已经 已 曾 早在 目前 现在 报道 点名 提到 文章 这篇 新增 新入选 位于 地处 所在地 所在 包括 涉及 含 分布 "
-    "分别 各 各是 各有".split()
+    "分别 各 各是 各有 截至 截止 至今 全省 全国 全市 加上 算上 累计 总数 达到 一共 现在 目前".split()
 )
 
 
@@ -65,10 +65,13 @@ class Ground:
         return self.matches[0][0].record if self.matches and self.matches[0] else None
 
 
-def residual_words(frame: QuestionFrame, named: list[Named]) -> list[str]:
-    """Content words of the question that neither name the list nor ask the question word
-    (专精特新中小企业, 营业收入, 参与竞赛): a count question with some asks the text, not the list."""
+def residual_words(frame: QuestionFrame, named: list[Named], part: Optional[str] = None) -> list[str]:
+    """Content words of the question (its first sub-question) that neither name the list nor ask
+    the question word (专精特新中小企业, 营业收入, 参与竞赛): a count question with some asks the
+    text, not the list."""
     text = frame.folded
+    if part and part in text:
+        text = text[: text.index(part) + len(part)]
     spans: list[tuple[int, int]] = [(s, e) for s, e, _ in frame.places]
     for variant, _ in program_variants():
         for m in re.finditer(re.escape(variant), text):

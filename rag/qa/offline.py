@@ -115,13 +115,14 @@ class OfflineAnswerer:
         frame = reframe(frame, named)
         lists = [r for r in self.lists if not doc_ids or r.doc_id in set(doc_ids)]
         matches = [match_lists(sel, lists, doc_rank, frame.filters.place) if sel.named else [] for sel in frame.lists]
-        residual = residual_words(frame, named)
+        residual = residual_words(frame, named, frame.parts[0] if frame.parts else None)
         # A sentence must say the question's facts (its residual words and the cluster it names);
         # what names the list (place, year, program) may stand anywhere in the document.
         pool = [u.text for u in units] or [""]
         scorer = Scorer(content_words(_claim_free(frame)), pool)
-        if residual:  # half for the question as a whole, half for what it asks beyond naming its list
-            facts = Scorer(residual + [fold(n.member.industry or "") for n in named[:1]], pool)
+        said = [w for w in residual if any(w in t for t in pool)]  # residual words no sentence has weigh nothing
+        if said:  # half for the question as a whole, half for what it asks beyond naming its list
+            facts = Scorer(said + [fold(n.member.industry or "") for n in named[:1]], pool)
             scorer = _Blend(scorer, facts)
         quantities = tuple(n.text for n in find_numbers(frame.folded) if n.unit and n.text[0].isdigit())
         score_units(units, scorer, quantities)
@@ -213,7 +214,7 @@ class OfflineAnswerer:
             if d:
                 return self._more_parts(g, d)
         if f.asks_list and f.answer in ("count", "members", "member") and not f.cumulative \
-                and not any(g.matches) and _pins_a_list(f):
+                and (not g.residual or f.answer != "count") and not any(g.matches) and _pins_a_list(f):
             return None  # the question names a list the corpus does not hold
         if f.answer in ("members", "member", "count") and not f.cumulative and not g.residual and not _counted(f) and (
                 f.corpus or f.filters.place or f.filters.places or f.filters.keyword):
