@@ -152,7 +152,7 @@ def strip_level_prefix(name: str) -> str:
 def find_offices(text: str) -> list[Span]:
     """Offices named as contacts: 中小企业处, 产业集群发展处 (never a body's whole name)."""
     out = []
-    for m in re.finditer(r"(?<=[\u4e00-\u9fff])[处司](?![理于置在罚分境方长])", text):
+    for m in re.finditer(r"(?<=[\u4e00-\u9fff])[处司](?![理于置在罚分境方长室])", text):
         end = m.end()
         begin = max(0, end - 12)
         piece = text[begin:end]

@@ -30,7 +30,7 @@ _SECTION = re.compile(r"^\s*(?:[一二三四五六七八九十]{1,3}、|[（(][�
 _TABLE_HEADER = re.compile(r"^(?:序号|编号|集群名称|名称|所在地|所在市州|所在地区|地区|市州|主导产业|产业|申报单位|牵头单位|备注|类别|批次|\s|\|)+$")
 _RECOGNITION = re.compile(alternation(words("cues", "recognition")))
 _PUBLISH = re.compile(alternation(words("cues", "publish")))
-_COUNTED = re.compile(r"(\d+|[一二两三四五六七八九十]+)\s*个\s*(?:[\u4e00-\u9fff“”]{0,16}?集群|集群)")
+_COUNTED = re.compile(r"(\d+|[一二两三四五六七八九十]+)\s*个\s*(?:[\u4e00-\u9fff“”]{0,16}?集群|集群|(?=\s*[)）]))")
 _CUMULATIVE = re.compile(r"累计|总数|总量|至此|达到|已达|共认定|共有.{0,6}个.{0,10}(?:省级|市级|国家级)")
 _SCOPE = re.compile(r"全省|全市|全国|本批|本次|此次|这批|这次|共|一共|名单|拟认定|确定|入选")
 _SENTENCE_END = re.compile(r"[。！？；!?;\n]")
@@ -123,13 +123,17 @@ def _names_list(sentence: str) -> bool:
 
 
 def _group_context(text: str, g: Group) -> Optional[tuple[int, int]]:
-    """The sentence that names a sentence group's list: its own, or one just before it."""
+    """The sentence that names a sentence group's list: its own, or one just before it (also when
+    its own names a list only vaguely: 此次入选省级名单的集群中，如甲、乙等)."""
     if g.kind != "sentence":
         return None
     own = _sentence_span(text, g.members[0].start)
     masked = _mask_members(text, own, g)
     if _names_list(masked):
-        return own
+        facts = read_facts(masked)
+        if facts.program or facts.issuer:
+            return own
+        return context_sentence(text, own[0], facts) or own
     if not _RECOGNITION.search(masked):
         return None  # the sentence reports no membership (…发展良好, 已拥有…): no list's part
     return context_sentence(text, own[0])
@@ -161,7 +165,7 @@ def _headings(text: str, first, floor: int) -> list[tuple[int, int]]:
             continue
         looked += 1
         facts = read_facts(line)
-        if _LIST_NOUN.search(line) or facts.program or facts.stage:
+        if _LIST_NOUN.search(line) or facts.program or facts.stage or facts.batch or re.search(r"[（(]\s*\d+\s*个\s*[)）]", line):
             lead = text[ps:pe].find(line)
             found.append((ps + lead, ps + lead + len(line)))
             if facts.program:
@@ -302,7 +306,10 @@ def build_lists(ndoc: NormalisedDocument, candidates: list, notice: Optional[Not
         if title_facts.informative() and facts.compatible(title_facts):
             facts.fill(title_facts)
         elif title_facts.informative():
-            facts.fill(title_facts, only=("issuer", "year", "province", "place"))
+            # a title naming two batches (第一批、第二批) still gives both lists their program and level
+            same_but_batch = Facts(**{k: v for k, v in vars(facts).items() if k not in ("batch", "spans")})
+            keep = ("issuer", "year", "province", "place")
+            facts.fill(title_facts, only=keep + (("program", "level") if same_but_batch.compatible(title_facts) else ()))
         _from_descriptors(text, facts, g, sources)
         _issuer_from_notice(text, facts, notice, intro)
         _level_rules(facts)
@@ -383,7 +390,7 @@ def _mask_members(text: str, span: tuple[int, int], g: Group) -> str:
     return "".join(chars)
 
 
-def context_sentence(text: str, s: int) -> Optional[tuple[int, int]]:
+def context_sentence(text: str, s: int, facts: Optional[Facts] = None) -> Optional[tuple[int, int]]:
     """For a list or a name inside the sentence starting at `s` (我省甲、乙等4个产业集群入选; 丙集群
     也位列其中), the sentence before it that names the list (国家发展改革委…公布2019年第一批66个
     国家级…集群名单): within three sentences."""
@@ -391,7 +398,7 @@ def context_sentence(text: str, s: int) -> Optional[tuple[int, int]]:
         if s <= 0:
             return None
         ps, pe = _sentence_span(text, s - 1)
-        if _names_list(text[ps:pe]):
+        if _names_list(text[ps:pe]) and (facts is None or facts.compatible(read_facts(text[ps:pe]))):
             return ps, pe
         s = ps
     return None

@@ -26,7 +26,7 @@ LEAD_NOISE = re.compile(
     + alternation(words("names", "lead_noise")) + r"|第[一二三四五六七八九十\d]+批|省(?=首批|第|级)|市(?=首批|第|级))+"
 )
 _TRAIL_NOISE = re.compile(r"[、，,和与及暨或]+$")
-_BAD_INDUSTRY = re.compile(r"(?:领域|方面|行业|级|类|[型形])$|[的是了]|^[和与及、]|[、]$")
+_BAD_INDUSTRY = re.compile(r"(?:领域|方面|行业|级|类|[型形])$|[的是了]|^[和与及、]|[、]$|^[一二两三四五六七八九十百\d]+[大个类批项]$")
 
 
 @lru_cache(maxsize=1)

@@ -192,6 +192,8 @@ class Gazetteer:
         if not before or before[-1].kind in ("city", "county", "zone"):
             m = _TOWN.match(text, i)
             last = before[-1] if before else None
+            if m and not before and len(m.group(1)) == 3 and i > 0 and "\u4e00" <= text[i - 1] <= "\u9fff":
+                m = _TOWN.match(text, i + 1) and None  # 其中西樵镇: a town's own name has two characters here
             if m and m.group(1) not in self._known and (before or (len(m.group(1)) >= 2 and m.group(0) not in _NOT_TOWNS)):
                 town = Place(m.group(0), "town", last.province if before else None,
                              (last.city or last.name) if before else None)

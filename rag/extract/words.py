@@ -224,7 +224,8 @@ def _trim_lead(segment: str, start: int) -> int:
         if not rest:
             break
         first = rest[0]
-        if first.role in ("verb", "conj", "list", "stop") or first.word in _lead_noise():
+        lone_verb = first.role == "verb" and len(first.word) == 1 and len(rest) > 1 and rest[1].role == "noun"
+        if (first.role in ("verb", "conj", "list", "stop") and not lone_verb) or first.word in _lead_noise():
             start += first.end
             changed = True
     return start

@@ -86,7 +86,7 @@ class QuestionFrame:
 
 
 # The coarse question kinds `Answer.kind` has always reported, by answer type.
-KIND = {"members": "list", "member": "list", "count": "count", "body": "who", "company": "who", "person": "who",
+KIND = {"notice_start": "when", "members": "list", "member": "list", "count": "count", "body": "who", "company": "who", "person": "who",
         "office": "who", "date": "when", "notice_end": "when", "period": "when", "year": "when", "place": "where",
         "amount": "numeric", "percent": "numeric", "quantity": "numeric", "docno": "numeric", "phone": "numeric",
         "length": "when", "validity": "when", "yesno": "yesno", "level": "other", "definition": "other", "text": "other"}
@@ -151,6 +151,10 @@ def answer_type(q: str) -> str:
         return "office"
     if "有效期" in q:
         return "validity"
+    if re.search(r"公示", q) and re.search(r"从哪[一]?天到哪[一]?天|起止|起讫|从.{0,4}到", q):
+        return "period"
+    if re.search(r"公示", q) and re.search(r"开始|起始|哪天起|从哪[一]?天", q):
+        return "notice_start"
     if re.search(r"公示", q) and _NOTICE_END.search(q):
         return "notice_end"
     if re.search(r"公示期|公示时间|公示期间|公示期限", q) and (_ASK_LENGTH.search(q) or _ASK_DATE.search(q)):

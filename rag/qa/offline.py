@@ -26,13 +26,14 @@ from . import strategies as S
 from .citations import is_valid, make_citation
 from .frame import QuestionFrame, kind_of, parse, reframe
 from .ground import Ground, Named, find_all_named, find_named, residual_words
-from .listops import match_lists
+from .listops import ListMatch, match_lists
 from .passages import DocText, Scorer, Unit, content_words, doc_text, score_units, units_for_hits
 
 ENGINE = "offline"
 # A sentence about the cluster named just before it (该集群拥有…, 这一集群去年…, 集群内企业…).
 _ANAPHOR = re.compile(r"^[-*•\s]*\**\s*(?:[^，。]{0,12}[，,])?(?:该集群|这一集群|这个集群|该产业集群|集群|其|该|这一|此|同时|目前|去年|今年|20\d\d年)")
-LIST_ANSWERS = ("count", "members", "member", "body", "date", "notice_end", "period", "length", "validity", "docno",
+LIST_ATTRIBUTES = ("notice_end", "notice_start", "period", "length", "validity", "phone", "office", "docno", "body", "date")
+LIST_ANSWERS = ("notice_start", "count", "members", "member", "body", "date", "notice_end", "period", "length", "validity", "docno",
                 "phone", "office", "year", "level", "place")
 
 
@@ -115,6 +116,10 @@ class OfflineAnswerer:
         frame = reframe(frame, named)
         lists = [r for r in self.lists if not doc_ids or r.doc_id in set(doc_ids)]
         matches = [match_lists(sel, lists, doc_rank, frame.filters.place) if sel.named else [] for sel in frame.lists]
+        if not any(matches) and frame.answer in LIST_ATTRIBUTES and not frame.lists[0].named and hits:
+            # 公示截止到哪天？ asked of one notice: its list
+            top = [r for r in lists if r.doc_id == hits[0].doc_id]
+            matches[0] = [ListMatch(r, 0.0) for r in top[:1]]
         residual = residual_words(frame, named, frame.parts[0] if frame.parts else None)
         # A sentence must say the question's facts (its residual words and the cluster it names);
         # what names the list (place, year, program) may stand anywhere in the document.

@@ -115,6 +115,8 @@ def from_list(g: Ground) -> Optional[Draft]:
         value, key = _date_text(rec.date), "date"
     elif a == "notice_end" and rec.notice_period and rec.notice_period.end:
         value, key = _date_text(rec.notice_period.end), "notice_period"
+    elif a == "notice_start" and rec.notice_period and rec.notice_period.start:
+        value, key = _date_text(rec.notice_period.start), "notice_period"
     elif a == "period" and rec.notice_period:
         p = rec.notice_period
         value, key = (f"{_date_text(p.start)}至{_date_text(p.end)}" if p.start and p.end else p.length or p.text), "notice_period"
@@ -606,7 +608,7 @@ def document_mentions(g: Ground, clusters_of) -> Optional[Draft]:
 
 # --- from the text ----------------------------------------------------------------------------------------
 
-TEXT_KIND = {"person": "person", "count": "count", "quantity": "quantity", "amount": "amount", "percent": "percent", "date": "date",
+TEXT_KIND = {"notice_start": "date", "person": "person", "count": "count", "quantity": "quantity", "amount": "amount", "percent": "percent", "date": "date",
              "notice_end": "notice_end", "period": "period", "length": "length", "validity": "validity", "year": "year",
              "body": "body", "company": "company", "place": "place", "docno": "docno", "phone": "phone", "office": "office"}
 
