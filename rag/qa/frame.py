@@ -86,7 +86,7 @@ class QuestionFrame:
 
 
 # The coarse question kinds `Answer.kind` has always reported, by answer type.
-KIND = {"notice_start": "when", "members": "list", "member": "list", "count": "count", "body": "who", "company": "who", "person": "who",
+KIND = {"batch": "other", "notice_start": "when", "members": "list", "member": "list", "count": "count", "body": "who", "company": "who", "person": "who",
         "office": "who", "date": "when", "notice_end": "when", "period": "when", "year": "when", "place": "where",
         "amount": "numeric", "percent": "numeric", "quantity": "numeric", "docno": "numeric", "phone": "numeric",
         "length": "when", "validity": "when", "yesno": "yesno", "level": "other", "definition": "other", "text": "other"}
@@ -161,6 +161,8 @@ def answer_type(q: str) -> str:
         return "length" if _ASK_LENGTH.search(q) else "period"
     if _DEFINITION.search(q):
         return "definition"
+    if re.search(r"第几批|哪一批|哪批", q):
+        return "batch"
     measure = _MEASURE.search(q)
     if measure and measure.group(1) not in ("个", "家", "条", "项", "批", "所", "座", "位", "名") and not _ASK_RATE.search(q[measure.end():]):
         return "quantity"  # 多少万吨, 多少卡, 多少架

@@ -55,6 +55,7 @@ class Ground:
     anchored: Callable[[Unit], bool] = lambda u: True
     extra_named: list[Named] = field(default_factory=list)
     all_named: list[Named] = field(default_factory=list)  # every cluster the question names, each best match
+    article_clusters: list = field(default_factory=list)  # the cluster records of the best anchored article
 
     @property
     def residual_date(self) -> bool:

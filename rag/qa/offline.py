@@ -116,7 +116,8 @@ class OfflineAnswerer:
         frame = reframe(frame, named)
         lists = [r for r in self.lists if not doc_ids or r.doc_id in set(doc_ids)]
         matches = [match_lists(sel, lists, doc_rank, frame.filters.place) if sel.named else [] for sel in frame.lists]
-        if not any(matches) and frame.answer in LIST_ATTRIBUTES and not frame.lists[0].named and hits:
+        weak = not any(getattr(frame.lists[0].facts, k) for k in ("program", "year", "batch", "place", "issuer"))
+        if not any(matches) and frame.answer in LIST_ATTRIBUTES and weak and hits:
             # 公示截止到哪天？ asked of one notice: its list
             top = [r for r in lists if r.doc_id == hits[0].doc_id]
             matches[0] = [ListMatch(r, 0.0) for r in top[:1]]
@@ -133,6 +134,12 @@ class OfflineAnswerer:
         score_units(units, scorer, quantities)
         g = Ground(frame, hits, doc_rank, units, scorer, lists, matches, named, residual, self.doc)
         g.all_named = find_all_named(frame, nameable)
+        top = next((u.doc_id for u in units if g.anchored(u)), None)
+        if top is not None:
+            places = [p for _, _, p in frame.places]
+            g.article_clusters = [r for r in self.clusters_of(top)
+                                  if not places or any(p.short in r.name or p.full in r.name for p in places)
+                                  or not r.regions]
         g.anchored = lambda u: self._anchored(g, u)
         return g
 

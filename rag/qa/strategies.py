@@ -95,6 +95,9 @@ def from_list(g: Ground) -> Optional[Draft]:
         return _place_with_most(rec)
     if a in ("members", "member", "count", "text") and (filtered or a in ("members", "member")) and not g.residual:
         members = filter_members(rec, filters)
+        if filtered and not members:  # the other lists that fit as well (two batches of one notice)
+            for other in [m.record for m in g.matches[0][1:] if m.score >= g.matches[0][0].score - 0.5]:
+                members += filter_members(other, filters)
         if re.search(r"两份名单|两个名单|两张名单|这两份|两批", f.folded):  # every list of the same notice
             for other in [m.record for m in g.matches[0][1:] if m.record.doc_id == rec.doc_id]:
                 members += filter_members(other, filters)
@@ -300,6 +303,10 @@ def from_named(g: Ground) -> Optional[Draft]:
         return Draft(level, cite) if level else None
     if f.answer == "year" and facts.get("year"):
         return Draft(f"{facts['year']}年", cite)
+    if f.answer == "batch":
+        batch = n.record.batch if n.record is not None else facts.get("batch")
+        if batch:
+            return Draft("首批（第一批）" if batch == 1 else f"第{batch}批", cite)
     if f.answer == "body" and facts.get("issuer") and re.search(r"认定|公布|发布|评定|命名|批准", f.folded):
         text = facts["issuer"]
         if re.search(r"哪一级|级别", f.folded) and facts.get("level"):
@@ -488,7 +495,7 @@ def compare_named(g: Ground) -> Optional[Draft]:
     """甲集群和乙集群，谁的产值更高？高出多少: the two named clusters' figures for the measure."""
     f = g.frame
     named = _distinct_named(g.all_named)
-    if len(named) < 2 or not re.search(r"更高|更大|更多|谁的|哪个|高出|多出|相差|差多少", f.folded):
+    if len(named) < 2 or not re.search(r"更高|更大|更多|谁的|哪个|高出|多出|相差|差多少|多多少|高多少|大多少", f.folded):
         return None
     kind = "percent" if re.search(r"增速|增长|增幅", f.folded) else "amount" if re.search(
         r"产值|营收|收入|规模|销售", f.folded) else "quantity"
@@ -541,6 +548,16 @@ def yes_no(g: Ground) -> Optional[Draft]:
                 return Draft(f"否，是{LEVEL_WORDS[level]}", [Cite(n.doc_id, n.member.evidence.start, n.member.evidence.end)])
         if f.years and n.facts.get("year") and n.facts["year"] not in f.years:
             return Draft(f"否，是{n.facts['year']}年", [Cite(n.doc_id, n.member.evidence.start, n.member.evidence.end)])
+    if g.named and rec is None and f.asks_list:
+        n = g.named[0]
+        if n.record is not None:  # 甲集群在这份拟认定名单上吗: the list it is a member of, if it fits
+            mine = n.record
+            asked = f.lists[0].facts
+            fits = all(getattr(asked, k) is None or getattr(asked, k) == getattr(mine, k)
+                       for k in ("program", "year", "batch", "stage"))
+            if fits:
+                return Draft("是", [Cite(n.doc_id, n.member.evidence.start, n.member.evidence.end)])
+            return Draft(f"否，它在{list_label(mine)}中", [Cite(n.doc_id, n.member.evidence.start, n.member.evidence.end)])
     if rec is not None and not g.named and f.lists[0].facts.level and re.search(r"名单", f.folded):
         asked = f.lists[0].facts.level
         if rec.level == asked:
@@ -724,13 +741,20 @@ def superlative(g: Ground) -> Optional[Draft]:
     f = g.frame
     rec = g.best_list
     members = filter_members(rec, f.filters) if rec else [n.member for n in g.extra_named]
+    doc_of = {}
+    if not members and g.article_clusters:
+        # 常州哪个产业集群营收规模最大: the clusters the best article names
+        for r in g.article_clusters:
+            m = ListMember(position=1, name=r.name, regions=r.regions, industry=r.industry, evidence=r.evidence)
+            members.append(m)
+            doc_of[id(m)] = r.doc_id
     if not members:
         return None
     kind = "percent" if re.search(r"增速|增长|增幅|占比", f.folded) else "amount" if re.search(
         r"产值|营收|收入|规模|销售", f.folded) else "quantity"
     scored = []
     for m in members:
-        value = _member_figure(g, m, rec.doc_id if rec else None, kind)
+        value = _member_figure(g, m, rec.doc_id if rec else doc_of.get(id(m)), kind)
         if value is not None:
             scored.append((value, m))
     if len(scored) < 2:
@@ -767,7 +791,7 @@ def _member_figure(g: Ground, m: ListMember, doc_id: Optional[str], kind: str):
                         (kind == "amount" and ("元" in n.unit or n.unit.endswith(("亿", "万")))) or
                         (kind == "quantity" and n.unit.rstrip("余多") in ("家", "个"))]
                 if kind == "percent":
-                    growth = [n for n in nums if re.search(r"增长|增速|增幅", seg[max(0, n.start - 8):n.start])]
+                    growth = [n for n in nums if re.search(r"增长|增速|增幅|下降|减少|回落", seg[max(0, n.start - 8):n.start])]
                     nums = growth or nums
                 if kind == "quantity" and g.frame.metric:
                     near = [n for n in nums if g.frame.metric[-2:] in seg[max(0, n.start - 10):n.start]]
@@ -775,5 +799,6 @@ def _member_figure(g: Ground, m: ListMember, doc_id: Optional[str], kind: str):
                 if nums:
                     n = nums[0]
                     a, b = ds.ndoc.span(sc.start, sc.end)
-                    return (n.value, n.text, Cite(d, a, b))
+                    down = re.search(r"(?:下降|减少|回落)\s*$", seg[max(0, n.start - 6):n.start])
+                    return (-n.value if down else n.value, ("下降" if down else "") + n.text, Cite(d, a, b))
     return None
