@@ -90,7 +90,7 @@ print("extract:", {c: len(v) for c, v in sorted(per_class.items())},
       "records:", sum(len(e["clusters"]) for e in exp.values()))
 
 # ---------------- QA classes ----------------
-docs = {p.name: read(p) for p in QA.glob("*.txt")}
+docs = {p.name: read(p) for pat in ("*.txt", "*.html") for p in QA.glob(pat)}  # .html: table classes
 for fn, text in docs.items():
     if not 300 <= len(text) <= 1200:
         err(f"{fn}: length {len(text)} outside 300-1200")
