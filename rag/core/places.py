@@ -68,10 +68,17 @@ def _gazetteer() -> _Gazetteer:
         base = names.get(full)
         if base:
             names.setdefault(alias, Place(alias, full, base.kind, base.province, base.city))
-    for row in data.get("counties", []):
+    counties = data.get("counties", [])
+    for row in counties:
         full, short, city, province = row[:4]
-        if len(full) >= 3:  # 城区, 郊区, 矿区 are county names and ordinary words
+        if len(full) >= 3 or full.endswith("县"):  # 城区, 郊区, 矿区 are county names and ordinary words; 蠡县 is not
             names.setdefault(full, Place(full, full, "county", province, city))
+    for row in counties:  # counties renamed since (宁乡县 → 宁乡市, 永年县 → 永年区): the stem with another suffix
+        full, short, city, province = row[:4]
+        stem = full[:-1]
+        if full[-1] in "县市" and len(stem) >= 2:
+            for suffix in "市区县":
+                names.setdefault(stem + suffix, Place(stem + suffix, stem + suffix, "county", province, city))
         for prefix in {city, city_short.get(city, city)}:
             if prefix and short and prefix != short:
                 names.setdefault(prefix + short, Place(prefix + short, full, "county", province, city))

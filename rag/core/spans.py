@@ -11,7 +11,7 @@ from typing import Optional
 
 from .lexicon import alternation, body_aliases, body_cores, words
 from .numbers import chinese_to_number
-from .places import find_places
+from .places import find_places, same_place
 
 
 @dataclass
@@ -133,6 +133,45 @@ def same_body(a: str, b: str) -> bool:
     """Two written forms of one body (省工信厅 / 河南省工业和信息化厅 / 工业和信息化厅)."""
     a, b = expand_body(a), expand_body(b)
     return a.endswith(b) or b.endswith(a) or strip_level_prefix(a) == strip_level_prefix(b)
+
+
+def fullest_body(name: str, text: str, province: Optional[str] = None) -> str:
+    """The fullest form the text writes for a body named without its place (省科技厅 → 湖北省科学
+    技术厅 from the notice's title): one of the given province when the text names bodies of several, none when
+    the choice stays ambiguous."""
+    own = [p for _, _, p in find_places(name)]
+    if own or any(b.value == "national" for b in find_bodies(name)):
+        return name  # 河南省工信厅, 工信部 are whole names as written; 省科技厅 lacks its place
+    forms: dict[str, Optional[str]] = {}
+    for b in find_bodies(text):
+        if len(b.text) <= len(name) or not same_body(b.text, name):
+            continue
+        places = [p for _, _, p in find_places(b.text)]
+        place = places[0] if places else None
+        if own and (place is None or not same_place(place.full, own[0].full)):
+            continue
+        if province and place is not None and place.province and place.province != province:
+            continue
+        forms[b.text] = place.province if place else None
+    if not forms or len(set(forms.values())) > 1:
+        return name
+    return max(forms, key=len)
+
+
+def body_for_province(name: str, text: str, province: str) -> Optional[str]:
+    """`name` when it is not a body of another province than `province`; else the text's body of
+    that province at the same level (安徽省经济和信息化厅与河南省工业和信息化厅分别发布…: a cluster
+    of Henan is on the Henan body's list), None when the text names none."""
+    def province_of_body(b: str) -> Optional[str]:
+        places = find_places(b)
+        return places[0][2].province if places else None
+
+    theirs = province_of_body(name)
+    if theirs is None or theirs == province:
+        return name
+    level = next((b.value for b in find_bodies(name)), None)
+    mine = {b.text for b in find_bodies(text) if b.value == level and province_of_body(b.text) == province}
+    return max(mine, key=len) if len(mine) == 1 else None
 
 
 def expand_body(name: str) -> str:

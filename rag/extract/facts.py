@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, fields
+from functools import lru_cache
 from typing import Optional
 
 from ..core.lexicon import alternation, canonical_program, program_variants, words
@@ -156,9 +157,23 @@ def _blank(m: re.Match) -> str:
     return " " * len(m.group(0))
 
 
+@lru_cache(maxsize=1)
+def _basis() -> re.Pattern:
+    """A basis clause that names no list of its own: from its cue to the clause's end."""
+    return re.compile(r"(?:(?<=^)|(?<=[，,。；;：:\s]))(?:并|同时|为)?(?:" + alternation(words("cues", "basis"))
+                      + r")(?![^，,。；;]*(?:名单|名录))[^，,。；;]*")
+
+
+def _figure_year(text: str, end: int) -> bool:
+    """2023年营业收入…, 2023年实现产值…: the year of a figure, not of a list."""
+    return re.match(r"[，,]?(?:全年|共|合计|累计|分别|均|总共)?(?:" + alternation(words("cues", "figure_nouns")) + ")",
+                    text[end:end + 10]) is not None
+
+
 def read_facts(text: str, base: int = 0) -> Facts:
     """The list facts stated in one heading, title or sentence."""
     text = _OTHER_TITLE.sub(_blank, _EARLIER.sub(_blank, text))
+    text = _basis().sub(_blank, text)
     for d in find_docnos(text):  # 工信部企业〔2022〕119号 names no issuer of this list
         text = text[:d.start] + " " * (d.end - d.start) + text[d.end:]
     facts = Facts()
@@ -197,7 +212,7 @@ def read_facts(text: str, base: int = 0) -> Facts:
             if p.province:
                 facts.province = p.province
                 break
-    years = [m for m in _YEAR.finditer(text)]
+    years = [m for m in _YEAR.finditer(text) if not _figure_year(text, m.end())]
     if not years and (programs or re.search(alternation(words("cues", "list_nouns")), text)):
         years = [m for m in _YEAR_MONTH.finditer(text)]
     if years:
@@ -230,6 +245,8 @@ def _program_clause(text: str, programs: list[tuple[int, int, str]]) -> str:
 def _issuer(text: str, bodies: list):
     """The body that issues the list: the one whose list it is (工业和信息化部2023年度…名单), else
     the subject of a publishing act (…厅公布, …关于), else the first one named."""
+    # 拟向工业和信息化部推荐的…名单, 报省工业和信息化厅: the body a list goes to does not issue it
+    bodies = [b for b in bodies if not re.search(r"(?:向|报|报送|上报|提交|呈报)$", text[max(0, b.start - 2):b.start])]
     if not bodies:
         return None
     list_noun = re.compile(alternation(words("cues", "list_nouns")))

@@ -19,7 +19,7 @@ from typing import Optional
 from ..core.lexicon import alternation, words
 from ..core.numbers import find_dates, find_numbers
 from ..core.places import find_places
-from ..core.spans import same_body
+from ..core.spans import body_for_province, find_bodies, fullest_body, same_body
 from ..core.types import NormalisedDocument
 from ..schemas import Evidence, ListMember, ListRecord, NoticePeriod
 from .facts import Facts, read_facts
@@ -109,7 +109,8 @@ def _merge_by_context(text: str, groups: list[Group]) -> list[Group]:
     last_context = None
     for g in groups:
         context = _group_context(text, g)
-        if context is not None and context == last_context and out and out[-1].kind == "sentence":
+        if context is not None and context == last_context and out and out[-1].kind == "sentence" and not (
+                _provinces_of(out[-1]) != _provinces_of(g) and _several_provinces(text[context[0]:context[1]])):
             out[-1].members.extend(g.members)
             continue
         out.append(g)
@@ -117,9 +118,33 @@ def _merge_by_context(text: str, groups: list[Group]) -> list[Group]:
     return out
 
 
+def _provinces_of(g: Group) -> set:
+    return {c.parsed.province for c in g.members if c.parsed.province}
+
+
+def _several_provinces(sentence: str) -> bool:
+    """安徽省经济和信息化厅与河南省工业和信息化厅分别发布…名单: one sentence, a list per province."""
+    bodies = {p.province for b in find_bodies(sentence) for _, _, p in find_places(b.text)[:1] if p.province}
+    return len(bodies) >= 2
+
+
 def _names_list(sentence: str) -> bool:
-    return bool((_LIST_NOUN.search(sentence) or read_facts(sentence).program)
+    return bool((_LIST_NOUN.search(sentence) or _states_program(sentence))
                 and (_RECOGNITION.search(sentence) or _PUBLISH.search(sentence)))
+
+
+def _states_program(sentence: str) -> bool:
+    """A program word that names a list, not the head of a cluster's own name (武汉市光电子信息
+    战略性新兴产业集群入选 names clusters; 公布2024年度省级战略性新兴产业集群 names a list)."""
+    from .facts import _programs
+
+    for s, _, _ in _programs(sentence):
+        chunk = re.split(r"[，,。；;：:、和及与]", sentence[:s])[-1]
+        places = [(ps, pe) for ps, pe, p in find_places(chunk) if p.kind in ("city", "county", "zone", "town")]
+        if places and not re.search(r"的|年|级|批|" + _RECOGNITION.pattern, chunk[places[-1][1]:]):
+            continue
+        return True
+    return False
 
 
 def _group_context(text: str, g: Group) -> Optional[tuple[int, int]]:
@@ -312,6 +337,15 @@ def build_lists(ndoc: NormalisedDocument, candidates: list, notice: Optional[Not
             facts.fill(title_facts, only=keep + (("program", "level") if same_but_batch.compatible(title_facts) else ()))
         _from_descriptors(text, facts, g, sources)
         _issuer_from_notice(text, facts, notice, intro)
+        provinces = _provinces_of(g)
+        if facts.issuer and len(provinces) == 1 and facts.level != "national":
+            facts.issuer = body_for_province(facts.issuer, text, next(iter(provinces)))
+            if facts.province and facts.province not in provinces:
+                facts.province = facts.place = None
+            if facts.province is None and facts.level == "provincial":
+                facts.province = next(iter(provinces))
+        if facts.issuer:
+            facts.issuer = fullest_body(facts.issuer, text, facts.province)
         _level_rules(facts)
         built.append(_record(ndoc, len(built) + 1, g, facts, notice, sources, floor, ceiling))
         floor = g.members[-1].end
@@ -447,8 +481,6 @@ def _issuer_from_notice(text: str, facts: Facts, notice: NoticeFacts, intro: Opt
 
 def _level_rules(facts: Facts) -> None:
     """A recommendation list is its recommender's list; a municipality's lists are provincial."""
-    from ..core.spans import find_bodies
-
     issuer_level = None
     if facts.issuer:
         bodies = find_bodies(facts.issuer)

@@ -331,9 +331,18 @@ def _attributive_generic(text: str, c: Candidate, head_end: int) -> bool:
 
 def _governed_by_creation(text: str, start: int) -> bool:
     """建设X产业集群, 打造X集群, 培育壮大X集群: the name is the object of a plan's verb."""
-    before = text[max(0, start - 8):start]
+    before = re.split(r"[，,。；;：:！!？?\n、（(]", text[max(0, start - 12):start])[-1]
     toks = tokens(before)
-    return bool(toks) and toks[-1].word in _creation_words() and not text.startswith("了", start)
+    for i in range(len(toks) - 1, -1, -1):
+        t = toks[i]
+        if t.role == "place" or len(before) - t.start > 9:
+            return False
+        if t.word in _creation_words():
+            # 建设千亿级机器人产业集群, 打造国内领先的…集群 — but not 已建成…, 建设了…
+            # 联合培育的成渝地区…集群: a verb right before 的 describes an existing cluster
+            done = before[:t.start].endswith(("已", "已经", "业已")) or before.startswith(("了", "的"), t.end)
+            return not done
+    return False
 
 
 def _share_series_attributes(text: str, found: list[Candidate], raw: str, head: str, left: int) -> None:

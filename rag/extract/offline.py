@@ -20,6 +20,7 @@ from functools import lru_cache
 from typing import Optional
 
 from ..core.lexicon import alternation, words
+from ..core.spans import body_for_province, fullest_body
 from ..core.types import NormalisedDocument
 from ..schemas import ClusterMention, Evidence, ListRecord
 from .facts import Facts, read_facts
@@ -169,6 +170,11 @@ def _record(ndoc: NormalisedDocument, group: list[Candidate], home: Optional[str
     province = named.parsed.province
     if province is None and not named.parsed.prefix.places:
         province = facts.province or home
+    issuer = facts.issuer
+    if issuer and province and facts.level != "national":
+        issuer = body_for_province(issuer, ndoc.text, province)
+    if issuer:
+        issuer = fullest_body(issuer, ndoc.text, province)
     start, end = ndoc.span(*best.evidence)
     if end <= start:
         start, end = ndoc.span(best.start, best.end)
@@ -180,7 +186,7 @@ def _record(ndoc: NormalisedDocument, group: list[Candidate], home: Optional[str
         level=facts.level,
         program=facts.program,
         industry=named.parsed.industry,
-        recognised_by=facts.issuer,
+        recognised_by=issuer,
         year=facts.year,
         batch=facts.batch,
         evidence=Evidence(text=ndoc.doc.original[start:end], start=start, end=end),

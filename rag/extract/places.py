@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Optional
 
+from ..core.lexicon import words
 from ..core.places_data import places_data
 
 # Development zones with a generic name: written with their city (郑州高新区, 永州经济技术开发区).
@@ -335,9 +336,12 @@ def regions_of(places: list[Place]) -> list[str]:
     """Region names in order of appearance, provinces left out, each place once; a zone's city
     comes before the zone (郑州高新区 → 郑州市, 郑州高新区)."""
     out: list[str] = []
-    for p in places:
+    municipalities = set(words("levels", "municipalities"))
+    for i, p in enumerate(places):
         if p.kind in ("province", "region"):
             continue
+        if p.name in municipalities and any(q.kind != "city" and q.city == p.name for q in places[i + 1:]):
+            continue  # 北京市顺义区: a municipality is the province; its district is the region
         if p.kind == "zone" and p.city and p.city not in out:
             out.append(p.city)
         if p.name not in out:

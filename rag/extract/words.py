@@ -32,6 +32,9 @@ def _posseg():
 
     jieba.setLogLevel(logging.WARNING)
     jieba.initialize()
+    for w in _industry_words():  # 服务外包 is 服务/外包, not 服务/外/包
+        if len(w) >= 2:
+            jieba.add_word(w, tag="n")
     return jieba.posseg
 
 
@@ -157,6 +160,8 @@ def name_start(segment: str, allow_list: bool = False) -> int:
             # 稀土新材料及应用: a verb joined to an industry by 及/和 is an industry word too
             after_name = after_name or (left is not None and left.role == "conj" and i >= 2
                                         and toks[i - 2].role in ("noun", "modifier"))
+            if len(t.word) == 1 and not after_name and not (left is not None and left.role == "place"):
+                break  # 不含跨省域: a one-character verb at the name's edge is the predicate
             if start < len(segment) or after_name:
                 start, i = t.start, i - 1  # inside the name: 节能环保装备, 运动鞋服, 输变电配备
                 continue
@@ -181,8 +186,12 @@ def _place_start(segment: str, start: int) -> int:
     g = gazetteer()
     if 0 < start and segment[:start] in g.known:
         return 0  # the whole cut is a place name (开化, 治多)
+    own = g.parse_prefix(segment[start:])
+    own_end = start + own.end if own.places else start
     for k in range(max(0, start - 6), start):
         prefix = g.parse_prefix(segment[k:])
+        if own_end >= k + prefix.end > start:
+            continue  # 认定远安县: the name already starts with a whole place; 定远 is the verb's tail
         if prefix.places and k + prefix.end >= start and (k + prefix.end > start or _placeless_gap(segment, k, start)):
             return k
     return start
@@ -235,4 +244,11 @@ def has_content_noun(text: str) -> bool:
     """The industry names a thing: at least one noun that is not a place or a generic word
     (优先保障, 培育壮大县域 have none)."""
     generic = set(words("names", "generic_industry"))
-    return any(t.role == "noun" and t.word not in generic for t in tokens(text))
+    toks = tokens(text)
+    if any(t.role == "noun" and t.word not in generic for t in toks):
+        return True
+    # 安防监控, 导航设备, 数字出版: trades the tagger reads as verbs, made only of content words
+    # and not of policy verbs (优先保障, 培育壮大)
+    policy = set(words("names", "policy_verbs")) | set(words("names", "predicate_verbs"))
+    return len(toks) >= 2 and all(t.role in ("noun", "modifier", "verb") and t.word not in policy for t in toks) and any(
+        t.role in ("modifier", "verb") and len(t.word) >= 2 and t.word not in generic for t in toks)

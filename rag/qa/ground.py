@@ -91,8 +91,8 @@ def residual_words(frame: QuestionFrame, named: list[Named], part: Optional[str]
         for m in re.finditer(re.escape(w), text) if w else []:
             spans.append((max(0, m.start() - 1), min(len(text), m.end() + 2)))
     chars = list(text)
-    for s, e in spans:
-        for i in range(s, e):
+    for s, e in spans:  # frame.places index the whole question; text may be its first part only
+        for i in range(s, min(e, len(chars))):
             chars[i] = "|"
     out = []
     for w in content_words("".join(chars)):

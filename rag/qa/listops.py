@@ -114,6 +114,10 @@ def match_lists(sel: ListSelector, records: list[ListRecord], doc_rank: dict[str
             own = _place_of(rec.place) or _place_of(rec.province)
             if own is not None and same_place(own.full, filter_place.full):
                 s -= 2  # 名单里浙江入选的: a list that holds other places' members
+            elif rec.members and any(in_place(m, filter_place, rec) for m in rec.members):
+                s += 1.5  # 宜春市有哪些集群进入了拟认定名单: the list that holds the place's clusters
+            elif rec.members and rec.complete:
+                s -= 1
         if s is not None and s >= MIN_LIST_SCORE:
             out.append(ListMatch(rec, s))
     out.sort(key=lambda m: -m.score)
