@@ -143,10 +143,17 @@ class _TextRenderer(HTMLParser):
         self.skip_depth = 0
         self.title: list[str] = []
         self.in_title = False
+        self.cells = 0  # cells begun in the current table row
 
     def handle_starttag(self, tag, attrs):
         if tag == "title":
             self.in_title = True
+        if tag == "tr":
+            self.cells = 0
+        elif tag in ("td", "th") and not self.skip_depth:
+            if self.cells:
+                self.out.append(" | ")  # cells of a row stay apart: 1 | 济南市…集群 | 济南市 | 量子通信
+            self.cells += 1
         if tag in _SKIP_TAGS and tag not in _VOID:
             self.skip_depth += 1
         elif tag in _BLOCK_TAGS and not self.skip_depth:

@@ -349,6 +349,7 @@ def build_lists(ndoc: NormalisedDocument, candidates: list, notice: Optional[Not
         _level_rules(facts)
         built.append(_record(ndoc, len(built) + 1, g, facts, notice, sources, floor, ceiling))
         floor = g.members[-1].end
+    built = _absorb_partials(built)
     built += _stated_lists(ndoc, built, candidates, notice, len(built))
     from .offline import home_place
 
@@ -359,6 +360,33 @@ def build_lists(ndoc: NormalisedDocument, candidates: list, notice: Optional[Not
         if city and any(not c.parsed.prefix.places for c in b.members):
             b.record.home = city
     return built
+
+
+def _absorb_partials(built: list[BuiltList]) -> list[BuiltList]:
+    """拟认定甲集群等10个集群为… and the attachment's table of those 10: one list. A partial list
+    (fewer written than stated) whose members all appear in a whole list of the stated size and
+    the same facts is that list's introduction; the whole list keeps the stated count."""
+    out: list[BuiltList] = []
+    for b in built:
+        r = b.record
+        whole = next((o for o in built if o is not b and r.stated_count and len(r.members) < r.stated_count
+                      and len(o.record.members) == r.stated_count and b.facts.compatible(o.facts)
+                      and all(any(_canon(m.name) == _canon(x.name) for x in o.record.members) for m in r.members)), None)
+        if whole is None:
+            out.append(b)
+            continue
+        if whole.record.stated_count is None:
+            whole.record.stated_count = r.stated_count
+            if "stated_count" in r.evidence:
+                whole.record.evidence["stated_count"] = r.evidence["stated_count"]
+                whole.spans["stated_count"] = b.spans["stated_count"]
+    for n, b in enumerate(out, 1):  # ids stay dense: doc#L1, doc#L2 …
+        b.record.id = f"{b.record.doc_id}#L{n}"
+    return out
+
+
+def _canon(name: str) -> str:
+    return re.sub(r"[\s“”\"'《》]", "", name)
 
 
 def _stated_lists(ndoc: NormalisedDocument, built: list[BuiltList], candidates: list, notice: NoticeFacts,

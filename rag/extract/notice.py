@@ -108,7 +108,8 @@ def _own_doc_number(text: str, lines: list[tuple[int, int]], facts: NoticeFacts)
         before = text[max(line[0], d.start - 30):d.start]
         cites_other = "》" in before[-4:] or re.search(r"根据|按照|依据|依照|参照|见|印发", before)
         after_title = facts.title is not None and 0 <= d.start - facts.title.end <= 3
-        if alone or (after_title and not cites_other):
+        labelled = re.search("(?:" + alternation(words("cues", "docno_labels")) + r")\s*[:：]?\s*$", before) is not None
+        if alone or labelled or (after_title and not cites_other):
             facts.doc_number = Stated(d.text, d.start, d.end)
             return
 

@@ -245,6 +245,8 @@ def _list_parts(folded: str) -> list[str]:
         for a, b in zip(programs, programs[1:]):
             gap = folded[a[1]:b[0]]
             m = _JOIN.search(gap)
+            if not m and re.search(r"进|入选|在|出现|列入", gap):
+                m = re.search(r"[，,]", gap)  # 甲…集群，最后有几个进了乙…名单: the clause break parts them
             if m and not re.search(r"集群(?:中|里)", gap[: m.start()]):
                 cut = a[1] + m.start()
                 parts.append(folded[last:cut])
@@ -258,6 +260,8 @@ def _list_parts(folded: str) -> list[str]:
         if m:
             cut = first.end() + m.start()
             return [folded[:cut], folded[cut + len(m.group(0)):]]
+        # 甲名单中，有哪些集群也进了乙名单: the second list is named after the first one's end
+        return [folded[:first.end()], rest]
     return [folded]
 
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Optional
 
 from ..core.chinese import fold
-from ..core.lexicon import program_variants
+from ..core.lexicon import program_variants, words
 from ..core.places import Place, within
 from ..schemas import ListMember, ListRecord
 from .frame import QuestionFrame
@@ -16,16 +16,7 @@ from .listops import ListMatch, match_lists, member_places
 from .passages import DocText, Scorer, Unit, content_words, features
 
 # Words that only say "a list of clusters": a question made of nothing else asks about the list.
-LIST_WORDS = set(
-    "集群 产业集群 名单 名录 榜单 入选 上榜 进入 列入 认定 拟认定 公示 公布 发布 确定 当选 一共 共有 总共 合计 共 这批 这份 "
-    "这次 本次 此次 新 新入选 里 中 当中 有 几个 多少 多少个 数量 哪些 哪几个 哪个 省级 市级 国家级 首批 第一批 第二批 第三批 "
-    "年度 拟 推荐 拟推荐 参评 排 第 名 排名 位 最后 一个 是 的 了 都 哪 几 集群名单 通知 文件 公告 这 份 批 度 级 省 市 国家 "
-    "打算 向 落款 日期 落款日期 发文 印发 那份 该 部门 单位 机构 哪个部门 哪天 哪一天 什么时候 截止 到 哪 期 公示期 公示时间 "
-    "有多长 多长 文号 电话 处室 反映 异议 意见 有效期 由 谁 组织 牵头 负责 产业 名字 名称 开头 二字 两份 类 领域 有关 相关 "
-    "参与 涉及 属于 做 什么 产业集群名单 县域 特色 集群名 部分 其中 以 为 单位 上榜 榜上 了 是不是 是否 吗 那个 这个 那些 "
-    "此前 之前 已经 已 曾 早在 目前 现在 报道 点名 提到 文章 这篇 新增 新入选 位于 地处 所在地 所在 包括 涉及 含 分布 "
-    "分别 各 各是 各有 截至 截止 至今 全省 全国 全市 加上 算上 累计 总数 达到 一共 现在 目前".split()
-)
+LIST_WORDS = set(words("questions", "list_words"))
 
 
 @dataclass

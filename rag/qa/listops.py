@@ -55,6 +55,8 @@ def score_list(sel: ListSelector, rec: ListRecord, doc_rank: Optional[int]) -> O
     if f.program:
         if rec.program == f.program:
             score += 3
+        elif rec.program and (rec.program.endswith(f.program) or f.program.endswith(rec.program)):
+            score += 2  # 特色产业集群 said for a 中小企业特色产业集群 list: the shorter wording of one program
         elif rec.program:
             return None
         else:

@@ -10,7 +10,8 @@ from typing import Optional
 
 from ..core.chinese import fold
 from ..core.numbers import find_numbers
-from ..core.places import lookup
+from ..core.lexicon import words
+from ..core.places import find_places, lookup
 from ..schemas import Evidence, ListMember, ListRecord
 from .candidates import Candidate, best_candidates
 from .ground import Ground
@@ -55,11 +56,28 @@ def _date_text(iso: Optional[str]) -> Optional[str]:
 
 
 def _members_text(members: list[ListMember]) -> str:
-    """Members joined by 、: as written when there are few, with the head noun shortened to 集群
-    when there are many (the list stays readable)."""
-    if len(members) >= 4:
-        return "、".join(bare_name(m.name) + "集群" for m in members)
-    return "、".join(short_name(m.name) for m in members)
+    """Members joined by 、, kept short (an answer is the names, not the list's sentence): a province
+    or municipality every member starts with is said once by the question, not per member; long
+    program heads become 集群; three or more names, or long ones, lose the head noun altogether."""
+    names = [short_name(m.name) for m in members]
+    if len(members) >= 2:
+        names = _without_shared_province(names)
+    if len(members) >= 3 or sum(map(len, names)) + len(names) - 1 > 40:
+        names = [bare_name(n) for n in names]
+    return "、".join(names)
+
+
+def _without_shared_province(names: list[str]) -> list[str]:
+    """上海市嘉定区…、上海市松江区… → 嘉定区…、松江区…: only when a lower place follows in every name."""
+    first = find_places(names[0])[:1]
+    province = first[0][2].province if first and first[0][0] == 0 else None
+    if not province:
+        return names
+    for written in sorted({province, province[:-1] if province.endswith(("省", "市")) else province}, key=len, reverse=True):
+        rest = [n[len(written):] for n in names if n.startswith(written)]
+        if len(rest) == len(names) and all(any(s == 0 for s, _, _ in find_places(r)) for r in rest):
+            return rest
+    return names
 
 
 def _member_cites(rec: ListRecord, members: list[ListMember], limit: int = 12) -> list[Cite]:
