@@ -356,3 +356,59 @@ def test_names_said_to_be_among_a_list_of_the_sentences_before(tmp_path):
         "national", "工信部", 2021)
     assert (got["宝鸡市钛材料产业集群"].program, got["宝鸡市钛材料产业集群"].recognised_by) == (
         "创新型产业集群", "科技部火炬中心")
+
+
+# --- classes from unseen pages (tests/data/classes holds longer texts of each) ----------------------
+
+def test_a_verbs_tail_is_not_a_place_and_a_predicate_verb_not_a_name(tmp_path):
+    recs = extract_text(tmp_path, "经专家评审，现认定远安县磷化工产业集群等3个集群为湖北省特色产业集群。\n"
+                                  "（一）泛家居产业集群：产值1,860亿元。\n"
+                                  "四川省入选2个（不含跨省域集群）。\n")
+    assert sorted(names(recs)) == ["泛家居产业集群", "远安县磷化工产业集群"]
+
+
+def test_trades_the_tagger_reads_as_verbs_are_names(tmp_path):
+    recs = extract_text(tmp_path, "现认定以下集群为四川省创新型产业集群：\n1.成都高新区安防监控创新型产业集群\n"
+                                  "2.南充市服务外包创新型产业集群\n3.汉中市导航设备产业集群\n")
+    assert names(recs) == ["成都高新区安防监控创新型产业集群", "南充市服务外包创新型产业集群", "汉中市导航设备产业集群"]
+
+
+def test_plan_objects_and_whole_region_phrases_are_not_clusters(tmp_path):
+    recs = extract_text(tmp_path, "支持芜湖市建设千亿级机器人产业集群，支持滁州市打造国内领先的光伏组件制造业集群。\n"
+                                  "相关新闻：全区先进制造业集群建设现场观摩会举行 | 宁夏出台若干措施\n"
+                                  "由四川省与重庆市联合培育的成渝地区电子信息先进制造集群同样位列名单。\n")
+    assert names(recs) == ["成渝地区电子信息先进制造集群"]
+
+
+def test_basis_clause_bodies_and_programs_are_not_the_lists(tmp_path):
+    recs = extract_text(tmp_path, "关于2024年度河南省中小企业特色产业集群拟认定名单的公示\n"
+                                  "根据《河南省中小企业特色产业集群认定管理办法》，并结合工业和信息化部培育工作通知精神，"
+                                  "拟认定以下2个集群为2024年度河南省中小企业特色产业集群：\n1.林州市汽车零部件产业集群\n"
+                                  "2.镇平县玉雕产业集群\n河南省工业和信息化厅\n2024年9月10日\n")
+    for r in recs:
+        assert (r.level, r.recognised_by, r.program) == ("provincial", "河南省工业和信息化厅", "中小企业特色产业集群")
+
+
+def test_a_short_body_takes_the_fullest_form_written(tmp_path):
+    recs = extract_text(tmp_path, "湖北省科学技术厅关于公布第二批湖北省创新型产业集群名单的通知\n"
+                                  "经推荐、评审和公示，省科技厅认定以下2个集群为第二批湖北省创新型产业集群：\n"
+                                  "1.宜昌市生物医药创新型产业集群\n2.黄石市电子信息创新型产业集群\n")
+    assert {r.recognised_by for r in recs} == {"湖北省科学技术厅"}
+
+
+def test_comparison_article_gives_each_province_its_own_body(tmp_path):
+    recs = extract_text(tmp_path, "安徽省经济和信息化厅与河南省工业和信息化厅11月分别发布2024年度省级先进制造业集群名单。\n"
+                                  "安徽入选的芜湖市汽车零部件先进制造业集群以汽车为主。\n"
+                                  "河南方面，郑州市智能传感器先进制造业集群榜上有名，2023年营业收入达到860亿元。\n")
+    got = by_name(recs)
+    assert got["芜湖市汽车零部件先进制造业集群"].recognised_by == "安徽省经济和信息化厅"
+    assert (got["郑州市智能传感器先进制造业集群"].recognised_by, got["郑州市智能传感器先进制造业集群"].year) == (
+        "河南省工业和信息化厅", 2024)
+
+
+def test_renamed_counties_and_municipality_districts(tmp_path):
+    recs = extract_text(tmp_path, "2023年度中小企业特色产业集群名单中，北京市顺义区航空零部件产业集群、"
+                                  "长垣市起重装备产业集群、蠡县皮毛加工产业集群入选。\n")
+    got = by_name(recs)
+    assert got["北京市顺义区航空零部件产业集群"].regions == ["顺义区"]
+    assert got["长垣市起重装备产业集群"].province == "河南省" and got["蠡县皮毛加工产业集群"].province == "河北省"

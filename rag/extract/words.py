@@ -160,8 +160,8 @@ def name_start(segment: str, allow_list: bool = False) -> int:
             # 稀土新材料及应用: a verb joined to an industry by 及/和 is an industry word too
             after_name = after_name or (left is not None and left.role == "conj" and i >= 2
                                         and toks[i - 2].role in ("noun", "modifier"))
-            if len(t.word) == 1 and not after_name and not (left is not None and left.role == "place"):
-                break  # 不含跨省域: a one-character verb at the name's edge is the predicate
+            if len(t.word) == 1 and left is not None and left.tag.startswith("d"):
+                break  # 不含跨省域: a one-character verb after an adverb is the predicate (泛家居 is a name)
             if start < len(segment) or after_name:
                 start, i = t.start, i - 1  # inside the name: 节能环保装备, 运动鞋服, 输变电配备
                 continue

@@ -10,7 +10,7 @@ from typing import Optional
 
 from ..core.chinese import fold
 from ..core.numbers import find_numbers
-from ..core.lexicon import words
+from ..core.lexicon import alternation, words
 from ..core.places import find_places, lookup
 from ..schemas import Evidence, ListMember, ListRecord
 from .candidates import Candidate, best_candidates
@@ -770,6 +770,9 @@ def superlative(g: Ground) -> Optional[Draft]:
         return None
     kind = "percent" if re.search(r"增速|增长|增幅|占比", f.folded) else "amount" if re.search(
         r"产值|营收|收入|规模|销售", f.folded) else "quantity"
+    stated = _stated_superlative(g, members, rec.doc_id if rec else None, doc_of, kind)
+    if stated is not None:
+        return stated
     scored = []
     for m in members:
         value = _member_figure(g, m, rec.doc_id if rec else doc_of.get(id(m)), kind)
@@ -780,6 +783,42 @@ def superlative(g: Ground) -> Optional[Draft]:
     scored.sort(key=lambda t: t[0][0], reverse=f.filters.superlative != "min")
     (value, text, cite), m = scored[0]
     return Draft(f"{short_name(m.name)}（{text}）", [cite])
+
+
+def _stated_superlative(g: Ground, members: list[ListMember], doc_id: Optional[str], doc_of: dict,
+                        kind: str) -> Optional[Draft]:
+    """The member a sentence itself calls the largest / fastest for the asked measure (…营业收入
+    1,460亿元，居7个集群首位; 渭南市…增速居7个集群之首): that member, with the sentence's figure."""
+    want = "stated_min" if g.frame.filters.superlative == "min" else "stated_max"
+    marker = re.compile(alternation(words("questions", want)))
+    measure = re.compile(alternation(words("questions", "measure_" + kind)))
+    for m in members:
+        d = doc_id or doc_of.get(id(m))
+        for did in ([d] if d else list(g.doc_rank)[:3]):
+            ds = g.load(did)
+            text = ds.ndoc.text
+            industry = fold(m.industry or "")
+            for s in ds.sentences:
+                seg = text[s.start:s.end]
+                at = seg.find(m.name) if m.name in seg else seg.find(industry) if industry else -1
+                if at < 0:
+                    continue
+                for clause in re.finditer(r"[^，,；;。]+", seg[at:]):
+                    c = clause.group(0)
+                    hit = marker.search(c)
+                    if not hit or not measure.search(seg[at:at + clause.end()]):
+                        continue
+                    figure = _figure_of(seg[at:at + clause.end()], kind)
+                    a, b = ds.ndoc.span(s.start, s.end)
+                    return Draft(f"{short_name(m.name)}（{figure}）" if figure else short_name(m.name), [Cite(did, a, b)])
+    return None
+
+
+def _figure_of(seg: str, kind: str) -> Optional[str]:
+    nums = [n for n in find_numbers(seg) if (kind == "percent" and n.is_percent) or
+            (kind == "amount" and ("元" in n.unit or n.unit.endswith(("亿", "万")))) or
+            (kind == "quantity" and n.unit.rstrip("余多") in ("家", "个"))]
+    return nums[-1].text if nums else None
 
 
 def _member_figure(g: Ground, m: ListMember, doc_id: Optional[str], kind: str):
@@ -805,9 +844,10 @@ def _member_figure(g: Ground, m: ListMember, doc_id: Optional[str], kind: str):
                     break
             for sc in scope:
                 seg = text[sc.start:sc.end]
+                units = ("家",) if "企业" in g.frame.folded else ("家", "个")  # 规上企业最多: firms, not 3个集群
                 nums = [n for n in find_numbers(seg) if (kind == "percent" and n.is_percent) or
                         (kind == "amount" and ("元" in n.unit or n.unit.endswith(("亿", "万")))) or
-                        (kind == "quantity" and n.unit.rstrip("余多") in ("家", "个"))]
+                        (kind == "quantity" and n.unit.rstrip("余多") in units)]
                 if kind == "percent":
                     growth = [n for n in nums if re.search(r"增长|增速|增幅|下降|减少|回落", seg[max(0, n.start - 8):n.start])]
                     nums = growth or nums
