@@ -245,8 +245,9 @@ def _list_parts(folded: str) -> list[str]:
         for a, b in zip(programs, programs[1:]):
             gap = folded[a[1]:b[0]]
             m = _JOIN.search(gap)
-            if not m and re.search(r"进|入选|在|出现|列入", gap):
-                m = re.search(r"[，,]", gap)  # 甲…集群，最后有几个进了乙…名单: the clause break parts them
+            if not m and re.search(r"进|入选|在|出现|列入|加上|算上|相比", gap):
+                # 甲…集群，最后有几个进了乙…名单; 甲…的数量，加上乙…: the clause break parts them
+                m = re.search(r"[，,](?:再)?(?:加上|算上)?", gap)
             if m and not re.search(r"集群(?:中|里)", gap[: m.start()]):
                 cut = a[1] + m.start()
                 parts.append(folded[last:cut])

@@ -55,8 +55,9 @@ def score_list(sel: ListSelector, rec: ListRecord, doc_rank: Optional[int]) -> O
     if f.program:
         if rec.program == f.program:
             score += 3
-        elif rec.program and (rec.program.endswith(f.program) or f.program.endswith(rec.program)):
+        elif rec.program and rec.program.endswith(f.program):
             score += 2  # 特色产业集群 said for a 中小企业特色产业集群 list: the shorter wording of one program
+            # (not the reverse: a question naming 中小企业特色产业集群 means that program, not any 特色 list)
         elif rec.program:
             return None
         else:
@@ -87,6 +88,8 @@ def score_list(sel: ListSelector, rec: ListRecord, doc_rank: Optional[int]) -> O
             return None  # another place's list, or a list of many places where the question names its owner
         else:
             score -= 2
+    if re.search(r"正式(?:认定|公布|名单)|最终(?:认定|名单)", sel.text) and rec.stage in ("proposed", "recommended"):
+        return None  # 正式认定名单是哪天公布的: the draft list published for comment is not it
     if f.stage and rec.stage:
         if f.stage == rec.stage:
             score += 1.5
