@@ -201,6 +201,10 @@ class OfflineAnswerer:
             d = S.from_named(g)  # 江西和浙江…的眼镜产业集群分别位于哪个区: about the clusters, not the lists
             if d:
                 return d
+        if len(f.lists) >= 2 and f.filters.superlative and all(g.matches):
+            d = S.superlative_per_list(g)
+            if d:
+                return d
         if len(f.lists) >= 2 and any(m for m in g.matches[1:]):
             d = S.across_lists(g)
             if d:
@@ -258,6 +262,8 @@ class OfflineAnswerer:
             sub = parse(part)
             if answered_figure and sub.answer in ("amount", "percent", "quantity", "count"):
                 continue  # the superlative's answer states the figure (哪个最多？有多少家？)
+            if sub.answer == "place" and re.search(r"分别在哪|在哪里|位于哪", f.folded) and f.answer in ("members", "member"):
+                continue  # 有哪些…集群？分别在哪里？: the members were answered with their places
             extra = S.from_text(g, part=part, answer=sub.answer)
             if extra and extra.text not in texts:
                 texts.append(extra.text)

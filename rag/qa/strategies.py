@@ -413,12 +413,19 @@ def from_table(g: Ground, clusters: list) -> Optional[Draft]:
         return None
     names = [bare_name(m.name) if len(out) > 2 else m.name for m, _ in out]
     if re.search(r"分别在哪|在哪里|位于哪", f.folded):
-        names = [nm if (_places_text(m, f) or "") and all(x in m.name for x in (_places_text(m, f) or "").split("、"))
-                 else f"{nm}（{_places_text(m, f) or ''}）" for nm, (m, _) in zip(names, out)]
+        names = [nm if _places_in_name(m.name, _places_text(m, f)) else f"{nm}（{_places_text(m, f) or ''}）"
+                 for nm, (m, _) in zip(names, out)]
     text = "、".join(names)
     if f.answer == "count":
         text = f"{len(out)}个：{text}"
     return Draft(text, [Cite(r.doc_id, r.evidence.start, r.evidence.end) for _, r in out[:12]])
+
+
+def _places_in_name(name: str, places: Optional[str]) -> bool:
+    """The name already says where it is (柳州高新区…集群 says 柳州市 too)."""
+    from ..core.places import strip_suffix
+
+    return bool(places) and all(strip_suffix(x) in name for x in places.split("、"))
 
 
 def within_place(a, b) -> bool:
@@ -766,29 +773,79 @@ def superlative(g: Ground) -> Optional[Draft]:
             m = ListMember(position=1, name=r.name, regions=r.regions, industry=r.industry, evidence=r.evidence)
             members.append(m)
             doc_of[id(m)] = r.doc_id
+    top = _top_member(g, members, rec.doc_id if rec else None, doc_of)
+    if top is None:
+        return None
+    m, _, text, cite = top
+    return Draft(f"{short_name(m.name)}（{text}）" if text else short_name(m.name), [cite])
+
+
+def superlative_per_list(g: Ground) -> Optional[Draft]:
+    """甲名单与乙名单中，营收排第一的集群各是哪个？两者相差多少: the top member of each list, and
+    the difference of their figures when asked."""
+    f = g.frame
+    tops = []
+    for matches in g.matches:
+        if not matches:
+            return None
+        rec = matches[0].record
+        top = _top_member(g, filter_members(rec, f.filters), rec.doc_id, {})
+        if top is None:
+            return None
+        tops.append(top)
+    if len(tops) < 2:
+        return None
+    text = "；".join(f"{short_name(m.name)}（{t}）" if t else short_name(m.name) for m, _, t, _ in tops)
+    values = [v for _, v, _, _ in tops]
+    if re.search(r"相差|差距|差多少|多多少|高多少|少多少", f.folded) and all(v is not None for v in values):
+        unit = _shared_unit([t for _, _, t, _ in tops])
+        if unit:
+            diff = abs(values[0] - values[1]) / _UNIT_SCALE[unit]
+            text += f"；相差{_plain(diff)}{unit}"
+    return Draft(text, [c for _, _, _, c in tops])
+
+
+_UNIT_SCALE = {"万亿元": 1e12, "亿元": 1e8, "万元": 1e4, "元": 1.0, "%": 1.0, "家": 1.0, "个": 1.0}
+
+
+def _shared_unit(texts: list[str]) -> Optional[str]:
+    units = {next((u for u in _UNIT_SCALE if t.endswith(u)), None) for t in texts}
+    return units.pop() if len(units) == 1 and None not in units else None
+
+
+def _plain(x: float) -> str:
+    return f"{x:.2f}".rstrip("0").rstrip(".")
+
+
+def _measure_kind(folded: str) -> str:
+    return "percent" if re.search(r"增速|增长|增幅|占比", folded) else "amount" if re.search(
+        r"产值|营收|收入|规模|销售", folded) else "quantity"
+
+
+def _top_member(g: Ground, members: list[ListMember], doc_id: Optional[str], doc_of: dict):
+    """(member, value, figure text, cite) of the largest (smallest) figure among the members: the
+    one the article calls so itself, else the one whose stated figure is largest."""
     if not members:
         return None
-    kind = "percent" if re.search(r"增速|增长|增幅|占比", f.folded) else "amount" if re.search(
-        r"产值|营收|收入|规模|销售", f.folded) else "quantity"
-    stated = _stated_superlative(g, members, rec.doc_id if rec else None, doc_of, kind)
+    kind = _measure_kind(g.frame.folded)
+    stated = _stated_superlative(g, members, doc_id, doc_of, kind)
     if stated is not None:
         return stated
     scored = []
     for m in members:
-        value = _member_figure(g, m, rec.doc_id if rec else doc_of.get(id(m)), kind)
+        value = _member_figure(g, m, doc_id or doc_of.get(id(m)), kind)
         if value is not None:
             scored.append((value, m))
     if len(scored) < 2:
         return None
-    scored.sort(key=lambda t: t[0][0], reverse=f.filters.superlative != "min")
+    scored.sort(key=lambda t: t[0][0], reverse=g.frame.filters.superlative != "min")
     (value, text, cite), m = scored[0]
-    return Draft(f"{short_name(m.name)}（{text}）", [cite])
+    return m, value, text, cite
 
 
-def _stated_superlative(g: Ground, members: list[ListMember], doc_id: Optional[str], doc_of: dict,
-                        kind: str) -> Optional[Draft]:
+def _stated_superlative(g: Ground, members: list[ListMember], doc_id: Optional[str], doc_of: dict, kind: str):
     """The member a sentence itself calls the largest / fastest for the asked measure (…营业收入
-    1,460亿元，居7个集群首位; 渭南市…增速居7个集群之首): that member, with the sentence's figure."""
+    1,460亿元，居7个集群首位; 渭南市…增速居7个集群之首): (member, value, figure, cite)."""
     want = "stated_min" if g.frame.filters.superlative == "min" else "stated_max"
     marker = re.compile(alternation(words("questions", want)))
     measure = re.compile(alternation(words("questions", "measure_" + kind)))
@@ -804,21 +861,19 @@ def _stated_superlative(g: Ground, members: list[ListMember], doc_id: Optional[s
                 if at < 0:
                     continue
                 for clause in re.finditer(r"[^，,；;。]+", seg[at:]):
-                    c = clause.group(0)
-                    hit = marker.search(c)
-                    if not hit or not measure.search(seg[at:at + clause.end()]):
+                    if not marker.search(clause.group(0)) or not measure.search(seg[at:at + clause.end()]):
                         continue
-                    figure = _figure_of(seg[at:at + clause.end()], kind)
+                    n = _figure_of(seg[at:at + clause.end()], kind)
                     a, b = ds.ndoc.span(s.start, s.end)
-                    return Draft(f"{short_name(m.name)}（{figure}）" if figure else short_name(m.name), [Cite(did, a, b)])
+                    return m, (n.value if n else None), (n.text if n else None), Cite(did, a, b)
     return None
 
 
-def _figure_of(seg: str, kind: str) -> Optional[str]:
+def _figure_of(seg: str, kind: str):
     nums = [n for n in find_numbers(seg) if (kind == "percent" and n.is_percent) or
             (kind == "amount" and ("元" in n.unit or n.unit.endswith(("亿", "万")))) or
             (kind == "quantity" and n.unit.rstrip("余多") in ("家", "个"))]
-    return nums[-1].text if nums else None
+    return nums[-1] if nums else None
 
 
 def _member_figure(g: Ground, m: ListMember, doc_id: Optional[str], kind: str):
@@ -842,8 +897,12 @@ def _member_figure(g: Ground, m: ListMember, doc_id: Optional[str], kind: str):
                     scope.append(nxt)
                 else:
                     break
-            for sc in scope:
+            for k, sc in enumerate(scope):
                 seg = text[sc.start:sc.end]
+                if k == 0:
+                    # 分别是甲（486.2亿元）、乙（312.7亿元）: the figure after the member's own name
+                    at = seg.find(m.name) if m.name in seg else seg.find(industry)
+                    seg = " " * at + seg[at:]
                 units = ("家",) if "企业" in g.frame.folded else ("家", "个")  # 规上企业最多: firms, not 3个集群
                 nums = [n for n in find_numbers(seg) if (kind == "percent" and n.is_percent) or
                         (kind == "amount" and ("元" in n.unit or n.unit.endswith(("亿", "万")))) or
