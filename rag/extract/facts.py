@@ -64,7 +64,7 @@ _LEAD = alternation(words("levels", "national") + words("levels", "provincial") 
                     + ["首批", "新一批", "年度", "度"])
 _LEAD_WORDS = re.compile("^(?:" + _LEAD + ")+")
 # What may stand between a place and the list it owns: years, level and batch words, quotes.
-_OWNER_GAP = re.compile(r"(?:\d{4}年度?|" + _LEAD + r"|第.批|[“”\"级])*")
+_OWNER_GAP = re.compile(r"(?:\d{4}年度?|" + _LEAD + r"|第.批|[“”\"级]|拟认定|拟推荐|拟|公示)*")
 
 
 def _programs(text: str) -> list[tuple[int, int, str]]:

@@ -402,7 +402,10 @@ def _stated_lists(ndoc: NormalisedDocument, built: list[BuiltList], candidates: 
         sentence = m.group(0)
         if not (_PUBLISH.search(sentence) or _RECOGNITION.search(sentence)) or any(s <= c.start < e for c in candidates):
             continue
-        counted = next((c for c in _COUNTED.finditer(sentence) if _LIST_NOUN.search(sentence[c.end():c.end() + 12])), None)
+        # 公布45个…集群名单; …名单中，全国共有200个集群入选: the size next to the list noun, after or before it
+        counted = next((c for c in _COUNTED.finditer(sentence) if _LIST_NOUN.search(sentence[c.end():c.end() + 12])
+                        or re.search(r"(?:名单|名录)(?:中|里|内)?[，,]?(?:全国|全省|全市)?(?:共有|共|有)$",
+                                     sentence[max(0, c.start() - 14):c.start()])), None)
         if counted is None or is_target(sentence[:counted.start()]):
             continue
         size = _to_int(counted.group(1))

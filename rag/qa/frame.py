@@ -229,6 +229,10 @@ def _list_parts(folded: str) -> list[str]:
     from ..extract.facts import _programs
 
     programs = _programs(folded)
+    than = re.search(r"(?:的数量|的个数|的总数|的规模)?比", folded)
+    if than and (programs and programs[0][0] < than.start() or _LIST_END.search(folded[:than.start()])) and (
+            _LIST_END.search(folded[than.end():]) or _programs(folded[than.end():])):
+        return [folded[:than.start()], folded[than.end():]]  # 甲…的数量比乙名单少几个
     but = re.search(r"[、，,]?(?:但|而|却)(?:是)?", folded)
     if but and programs and (_LIST_END.search(folded[but.end():]) or _programs(folded[but.end():])):
         return [folded[:but.start()], folded[but.end():]]
@@ -279,7 +283,8 @@ def _filters(folded: str, lists: list[ListSelector], places: list[tuple[int, int
             break
         if any(p.full == (sel.facts.place or "") for sel in lists):
             continue
-        if re.search(r"^(?:市|的)?(?:有几|有哪|入选|上榜|的集群|的是哪|参与|有多少|牵头|那个|哪个|哪|在|有)", folded[e:e + 8]) or \
+        if re.search(r"^(?:市|的)?(?:这次|此次|本次|今年|去年|一共|总共|共)?(?:有几|有哪|入选|上榜|的集群|的是哪|参与|有多少|牵头|那个|哪个|哪|在|有)",
+                     folded[e:e + 10]) or \
                 re.search(r"(?:位于|地处|落户|在|属于|包括|涉及|含|分布在|来自)$", folded[max(0, s - 3):s]):
             f.place = p
             break
@@ -330,7 +335,7 @@ def _operation(folded: str, answer: str, lists: list[ListSelector], filters: Fil
             return "difference"
         if re.search(r"也进|也入选|同时|都在|也在|又进|进了|最后有几个|出现在", folded):
             return "intersect"
-        if re.search(r"更多|更少|哪个多|哪份|哪个省|多几个|多多少|相差|差多少", folded):
+        if re.search(r"更多|更少|哪个多|哪个少|哪份|哪个省|多几个|少几个|多多少|少多少|相差|差多少|更长|更短", folded):
             return "compare"
         return "sum"
     if re.search(r"也进了|也入选了|也在|同时入选|最后有几个进了|出现在.{0,20}名单", folded):

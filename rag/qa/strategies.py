@@ -9,11 +9,12 @@ from datetime import date
 from typing import Optional
 
 from ..core.chinese import fold
-from ..core.numbers import find_numbers
+from ..core.numbers import chinese_to_number, find_numbers
 from ..core.lexicon import alternation, words
 from ..core.places import find_places, lookup
 from ..schemas import Evidence, ListMember, ListRecord
 from .candidates import Candidate, best_candidates
+from .frame import Filters
 from .ground import Ground
 from .listops import (at_position, bare_name, filter_members, member_places, on_both, only_on_first, same_cluster,
                       short_name, size)
@@ -80,6 +81,33 @@ def _without_shared_province(names: list[str]) -> list[str]:
     return names
 
 
+def _stated_subcount(g: Ground, rec: ListRecord, place) -> Optional[Draft]:
+    """The count the article states for one place's part of a list it does not write out in full
+    (全省共有30个集群入选，其中宁波市入选6个): in the sentence that states the list's size, else in
+    a sentence of the list's article that names its program."""
+    ds = g.load(rec.doc_id)
+    text = ds.ndoc.text
+    names = sorted({place.full, place.short, place.written}, key=len, reverse=True)
+    pattern = re.compile("(?:" + "|".join(map(re.escape, names)) + r")(?:市|省)?(?:共|有|入选|上榜|占|获评|新增){0,2}"
+                         r"(\d+|[一二两三四五六七八九十]+)\s*(?:个|家)")
+    size_at = rec.evidence.get("stated_count")
+
+    def states_size(sent) -> bool:
+        a, b = ds.ndoc.span(sent.start, sent.end)
+        return size_at is not None and a <= size_at.start < b
+
+    for s in sorted(ds.sentences, key=lambda x: not states_size(x)):
+        seg = text[s.start:s.end]
+        if not states_size(s) and not (rec.program and rec.program in seg):
+            continue
+        m = pattern.search(seg)
+        if m:
+            a, b = ds.ndoc.span(s.start, s.end)
+            value = m.group(1) if m.group(1).isdigit() else str(chinese_to_number(m.group(1)))
+            return Draft(f"{value}个", [Cite(rec.doc_id, a, b)])
+    return None
+
+
 def _member_cites(rec: ListRecord, members: list[ListMember], limit: int = 12) -> list[Cite]:
     return [Cite(rec.doc_id, m.evidence.start, m.evidence.end) for m in members[:limit]]
 
@@ -100,6 +128,10 @@ def from_list(g: Ground) -> Optional[Draft]:
     if a == "count" and not g.residual:
         if filtered:
             members = filter_members(rec, filters)
+            if not rec.complete and filters.place is not None and not filters.places:
+                stated = _stated_subcount(g, rec, filters.place)  # 全省共有30个…其中宁波市入选6个
+                if stated is not None:
+                    return stated
             if not members and not rec.complete:
                 return None
             return Draft(f"{len(members)}个", _member_cites(rec, members) or ev_cite(rec.doc_id, rec.evidence.get("title")))
@@ -197,11 +229,18 @@ def across_lists(g: Ground) -> Optional[Draft]:
                 return None
             names = "、".join(short_name(m.name) for _, m in members)
             return Draft(f"{len(members)}个：{names}", [Cite(r.doc_id, m.evidence.start, m.evidence.end) for r, m in members])
-        return Draft(f"{size(a) + size(b)}个", cites or _member_cites(a, a.members[:1]) + _member_cites(b, b.members[:1]))
+        na, nb = _part_count(g, a, 0), _part_count(g, b, 1)
+        if na is None or nb is None:
+            return None
+        return Draft(f"{na + nb}个", cites or _member_cites(a, a.members[:1]) + _member_cites(b, b.members[:1]))
     if f.operation == "compare":
-        na, nb = size(a), size(b)
+        na, nb = _part_count(g, a, 0), _part_count(g, b, 1)
+        if na is None or nb is None:
+            return None
         if na == nb:
             return Draft(f"一样多（各{na}个）", cites)
+        if not re.search(r"哪|更多|更少|更长|更短", f.folded):  # 甲比乙少几个: the difference, said from the first
+            return Draft(f"{'多' if na > nb else '少'}{abs(na - nb)}个（{na}个对{nb}个）", cites)
         big, small = (a, b) if na > nb else (b, a)
         label = _list_label(big, f)
         return Draft(f"{label}（{size(big)}个，比另一份多{abs(na - nb)}个）", cites)
@@ -215,6 +254,19 @@ def across_lists(g: Ground) -> Optional[Draft]:
             return Draft(f"{len(members)}个" + (f"：{_members_text(members)}" if members else ""), c or cites)
         return Draft(_members_text(members), c) if members else Draft("没有", cites)
     return None
+
+
+def _part_count(g: Ground, rec: ListRecord, i: int) -> Optional[int]:
+    """How many a sub-question counts on its list: the list's size, or the part of it in the place
+    that sub-question names (宁波入选…的数量比江西…少几个: 宁波's part of the first list only)."""
+    place = g.frame.filters.place
+    part = g.frame.lists[i].text if i < len(g.frame.lists) else ""
+    if place is None or not any(n in part for n in {place.written, place.short, place.full}):
+        return size(rec)
+    if not rec.complete:
+        stated = _stated_subcount(g, rec, place)
+        return int(stated.text[:-1]) if stated else None
+    return len(filter_members(rec, Filters(place=place)))
 
 
 def _list_label(rec: ListRecord, f) -> str:
