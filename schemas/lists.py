@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from .cluster import Evidence, Level
 
-Stage = Literal["proposed", "recommended", "recognised"]
+Stage = Literal["proposed", "recommended", "recognised", "candidate"]
 
 
 class ListMember(BaseModel):
@@ -49,7 +49,7 @@ class ListRecord(BaseModel):
     batch: Optional[int] = Field(default=None, ge=1)
     level: Optional[Level] = None
     program: Optional[str] = None
-    stage: Optional[Stage] = Field(default=None, description="proposed (拟认定, 公示), recommended (推荐) or recognised")
+    stage: Optional[Stage] = Field(default=None, description="proposed (拟认定, 公示), recommended (推荐), recognised, or candidate (培育对象: to be recognised later)")
     province: Optional[str] = Field(default=None, description="the province whose list it is, or whose members it holds")
     place: Optional[str] = Field(default=None, description="the place that owns the list (湖北省, 苏州市), when it is a place's list")
     home: Optional[str] = Field(default=None, description="the city the article is written from (我市), where members "

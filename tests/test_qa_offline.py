@@ -266,3 +266,21 @@ def test_definitions_and_descriptive_questions_quote_the_sentence(answerer, inde
     assert folded(a).startswith("在战略性新兴产业领域")  # what follows "战略性新兴产业集群是"
     a = ask(answerer, index, "国家发展改革委对进入名单的产业集群有哪些支持政策？")  # policies, not clusters
     assert "支持" in folded(a) and "济南市信息技术服务产业集群" not in folded(a)
+
+
+# --- choices and exclusions (classes from unseen questions) ------------------------------------------
+
+def test_a_choice_between_two_levels_or_batches_is_answered_with_one(answerer, index):
+    a = ask(answerer, index, "郑州登封市新材料战略性新兴产业集群入选的是市级还是省级名单？")
+    assert folded(a) == "市级" and a.citations
+    a = ask(answerer, index, "济南市信息技术服务产业集群是第一批还是第二批国家级战略性新兴产业集群？")
+    assert "第一批" in folded(a) and "第二批" not in folded(a)
+
+
+def test_members_other_than_the_ones_named_or_none_when_unwritten(answerer, index):
+    a = ask(answerer, index, "山东省入选的国家级战略性新兴产业集群中，除济南和青岛之外还有哪些？")
+    text = folded(a)
+    assert all(x in text for x in ("淄博", "烟台", "临沂")) and "济南" not in text and "青岛" not in text
+    # the 45 of the national list are reported by their number only: the others are not written anywhere
+    a = ask(answerer, index, "45个国家先进制造业集群中，除了深圳之外还有哪些？")
+    assert not a.found

@@ -289,7 +289,7 @@ def _owner_place(text: str, programs: list[tuple[int, int, str]]):
 def _stage(text: str) -> Optional[tuple[str, tuple[int, int]]]:
     """What the list is. A proposal or recommendation word (拟认定, 拟推荐, 推荐) anywhere decides;
     else a recognition word (认定, 公布, 入选); a notice word (公示) alone means a proposed list."""
-    for keys in (("proposed", "recommended"), ("recognised",), ("notice",)):
+    for keys in (("candidate",), ("proposed", "recommended"), ("recognised",), ("notice",)):
         found = []
         for key in keys:
             for m in re.finditer(alternation(words("stages", key)), text):

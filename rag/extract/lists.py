@@ -92,7 +92,10 @@ def group_mentions(text: str, candidates: list) -> list[Group]:
             gap = text[last.end:c.start]
             # between two items: from the end of the last item's line to the start of this one's
             between = text[_line_of(text, last.end)[1]:_line_of(text, c.start)[0]] if "\n" in gap else ""
-            if c.list_item and g.kind == "items" and not _breaks_list(between):
+            # a new line that introduces its own items (列入培育对象名单的4个集群是：甲、乙…) starts a list
+            lead = text[_line_of(text, c.start)[0]:c.start] if "\n" in gap else ""
+            introduces = bool(re.search(r"[：:]\s*$", lead)) and len(lead.strip()) > 4
+            if c.list_item and g.kind == "items" and not _breaks_list(between) and not introduces:
                 g.members.append(c)
                 continue
             if not c.list_item and g.kind == "sentence" and not _SENTENCE_END.search(gap) and len(gap) <= 40:
@@ -110,12 +113,22 @@ def _merge_by_context(text: str, groups: list[Group]) -> list[Group]:
     for g in groups:
         context = _group_context(text, g)
         if context is not None and context == last_context and out and out[-1].kind == "sentence" and not (
-                _provinces_of(out[-1]) != _provinces_of(g) and _several_provinces(text[context[0]:context[1]])):
+                _provinces_of(out[-1]) != _provinces_of(g) and _several_provinces(text[context[0]:context[1]])) \
+                and not _own_other_list(text, g, context):
             out[-1].members.extend(g.members)
             continue
         out.append(g)
         last_context = context
     return out
+
+
+def _own_other_list(text: str, g: Group, context: tuple[int, int]) -> bool:
+    """惠安县…集群被泉州市工业和信息化局认定为市级重点产业集群: a sentence that states its own
+    recognition, by another body or at another level than the list named before, is not its part."""
+    own = _sentence_span(text, g.members[0].start)
+    mine = read_facts(_mask_members(text, own, g))
+    theirs = read_facts(text[context[0]:context[1]])
+    return bool(mine.issuer or mine.level) and not mine.compatible(theirs)
 
 
 def _provinces_of(g: Group) -> set:
@@ -156,8 +169,9 @@ def _group_context(text: str, g: Group) -> Optional[tuple[int, int]]:
     masked = _mask_members(text, own, g)
     if _names_list(masked):
         facts = read_facts(masked)
-        if facts.program or facts.issuer:
-            return own
+        counted = [_to_int(c.group(1)) for c in _COUNTED.finditer(masked)]
+        if facts.program or facts.issuer or facts.stage == "candidate" or len(g.members) in counted:
+            return own  # 列入培育对象名单的4个集群是：甲、乙、丙和丁 — a list complete in its own sentence
         return context_sentence(text, own[0], facts) or own
     if not _RECOGNITION.search(masked):
         return None  # the sentence reports no membership (…发展良好, 已拥有…): no list's part
@@ -540,7 +554,9 @@ def _record(ndoc: NormalisedDocument, n: int, g: Group, facts: Facts, notice: No
         ev = _evidence(ndoc, span)
         members.append(ListMember(position=pos, name=c.name, regions=c.regions, industry=c.parsed.industry, evidence=ev))
     title = None
-    if sources and g.kind == "items" and sources[0][1] - sources[0][0] <= TITLE_CHARS:
+    if sources and g.kind == "items" and sources[0][1] - sources[0][0] <= TITLE_CHARS and not re.search(
+            r"(?:它们|分别|主要|具体)?(?:是|为|如下|包括|有)[：:]?\s*$", text[sources[0][0]:sources[0][1]]):
+        # a heading (一、第一批（5个）, 附件：…名单) titles the list; a lead-in (它们是：) does not
         s, e = sources[0]
         title = text[s:e]
         spans["title"] = sources[0]

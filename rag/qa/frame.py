@@ -59,6 +59,7 @@ class Filters:
     position: Optional[int] = None  # 1-based; -1 = last
     superlative: Optional[str] = None  # max | min, with the measure word in `metric`
     level_in_name: Optional[str] = None  # 以镇为单位: members named by a town (镇), district (区) …
+    exclude: list = field(default_factory=list)  # 除玉环、温岭之外的: members named by these are left out
 
 
 @dataclass
@@ -79,6 +80,7 @@ class QuestionFrame:
     corpus: bool = False  # about the articles together
     granularity: Optional[str] = None  # for places: province, city, county, town
     parts: list[str] = field(default_factory=list)  # sub-questions (…多少？增长了多少？)
+    choice: list[str] = field(default_factory=list)  # 国家级还是省级 / 第一批还是第二批: the options offered
 
     @property
     def asks_list(self) -> bool:
@@ -272,6 +274,10 @@ def _list_parts(folded: str) -> list[str]:
 
 def _filters(folded: str, lists: list[ListSelector], places: list[tuple[int, int, Place]]) -> Filters:
     f = Filters()
+    but = re.search(r"除(?:了)?((?:[\u4e00-\u9fff]{2,10}[、和及与])*[\u4e00-\u9fff]{2,10}?)(?:之外|以外|外|，|,)", folded)
+    if but:  # 除玉环、温岭、黄岩之外的另外三个: the members the question already names, not a filter
+        f.exclude = [w for w in re.split(r"[、和及与]", but.group(1)) if len(w) >= 2]
+        places = [(s, e, p) for s, e, p in places if not (but.start() <= s < but.end())]
     # a place written after the list's words (名单里湖北有几个, 中，沧州市有哪些集群) filters its members
     after = _AFTER_LIST.search(folded)
     owner_places = {s.facts.place for s in lists if s.facts.place}
@@ -379,7 +385,27 @@ def parse(question: str) -> QuestionFrame:
     )
     if measure:
         frame.counted = _counted_word(folded[measure.end():])
+    options = _choice(folded)
+    if options:  # 是省级还是国家级名单: a level (or batch) chosen from the two offered, not a list
+        frame.choice = options
+        frame.answer = "batch" if all(_BATCH_WORD.fullmatch(o) for o in options) else "level"
+        frame.operation = "lookup"
+        frame.lists = [ListSelector(read_facts(re.sub(r"(?:国家级|省级|市级|第.批|首批)(?:还是)?", "", folded)), folded, [])]
     return frame
+
+
+_LEVEL_WORD = re.compile(r"国家级|省级|市级|自治区级")
+_BATCH_WORD = re.compile(r"第[一二三四五六七八九十\d]+批|首批")
+
+
+def _choice(folded: str) -> list[str]:
+    m = re.search(r"(国家级|省级|市级|自治区级|第[一二三四五六七八九十\d]+批|首批)(?:名单|集群)?还是(?:在)?"
+                  r"(国家级|省级|市级|自治区级|第[一二三四五六七八九十\d]+批|首批)", folded)
+    if not m:
+        return []
+    a, b = m.group(1), m.group(2)
+    same = (_LEVEL_WORD.fullmatch(a) and _LEVEL_WORD.fullmatch(b)) or (_BATCH_WORD.fullmatch(a) and _BATCH_WORD.fullmatch(b))
+    return [a, b] if same else []
 
 
 def _counted_word(after: str) -> Optional[str]:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Optional
 
 from ..core.chinese import fold
-from ..core.places import Place, find_places, lookup, same_place, within
+from ..core.places import Place, find_places, lookup, same_place, strip_suffix, within
 from ..core.spans import same_body
 from ..schemas import ListMember, ListRecord
 from .frame import Filters, ListSelector
@@ -93,8 +93,8 @@ def score_list(sel: ListSelector, rec: ListRecord, doc_rank: Optional[int]) -> O
     if f.stage and rec.stage:
         if f.stage == rec.stage:
             score += 1.5
-        elif {f.stage, rec.stage} == {"proposed", "recommended"}:
-            score -= 3
+        elif {f.stage, rec.stage} == {"proposed", "recommended"} or "candidate" in (f.stage, rec.stage):
+            score -= 3  # 培育对象名单 is not the list of recognised clusters
         else:
             score -= 0.5
     if f.level and rec.level and f.level != rec.level and "recommended" not in (f.stage, rec.stage):
@@ -186,6 +186,8 @@ def filter_members(rec: ListRecord, filters: Filters) -> list[ListMember]:
     if filters.prefix:
         k = fold(filters.prefix)
         members = [m for m in members if fold(m.name).startswith(k)]
+    if filters.exclude:
+        members = [m for m in members if not any(w in fold(m.name) or strip_suffix(w) in fold(m.name) for w in filters.exclude)]
     if filters.level_in_name:
         unit = filters.level_in_name
         members = [m for m in members if any(r.endswith(unit) for r in m.regions)]

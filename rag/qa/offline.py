@@ -197,6 +197,8 @@ class OfflineAnswerer:
         f = g.frame
         if f.answer == "yesno":
             return S.document_mentions(g, self.clusters_of) or S.yes_no(g)
+        if f.choice:
+            return S.choice(g)
         if g.named and f.answer in ("place", "level") and len(g.matches) >= 2:
             d = S.from_named(g)  # 江西和浙江…的眼镜产业集群分别位于哪个区: about the clusters, not the lists
             if d:
@@ -225,6 +227,9 @@ class OfflineAnswerer:
             d = S.from_named(g)
             if d:
                 return self._more_parts(g, d)
+        if g.best_list is not None and f.filters.exclude:
+            d = S.from_list(g)  # 除甲、乙之外的: the list's other members, or nothing when they are not written
+            return self._more_parts(g, d) if d else None
         if g.best_list is not None and f.answer in LIST_ANSWERS + ("text",):
             d = S.from_list(g)
             if d:

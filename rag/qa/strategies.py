@@ -122,7 +122,11 @@ def from_list(g: Ground) -> Optional[Draft]:
     f = g.frame
     a = f.answer
     filters = f.filters
-    filtered = filters.place is not None or filters.keyword or filters.prefix or filters.level_in_name
+    filtered = filters.place is not None or filters.keyword or filters.prefix or filters.level_in_name or filters.exclude
+    if filters.exclude and not rec.complete:
+        rest = filter_members(rec, filters)
+        if not rest:
+            return None  # 除甲、乙之外的另外8个: the article does not write them out
     if a == "count" and f.cumulative:
         return None  # a running total (累计, 总数, 加上首批) is the text's, not one list's size
     if a == "count" and not g.residual:
@@ -267,6 +271,36 @@ def _part_count(g: Ground, rec: ListRecord, i: int) -> Optional[int]:
         stated = _stated_subcount(g, rec, place)
         return int(stated.text[:-1]) if stated else None
     return len(filter_members(rec, Filters(place=place)))
+
+
+def choice(g: Ground) -> Optional[Draft]:
+    """甲集群入选的是省级还是国家级名单 / 是第一批还是第二批: the option the named cluster's own
+    list has."""
+    f = g.frame
+    if not f.choice or not g.named:
+        return None
+    n = g.named[0]
+    recs = [m[0].record for m in g.matches if m] + ([n.record] if n.record is not None else [])
+    for rec in recs:
+        on = [m for m in rec.members if same_cluster(n.member, m)]
+        if not on:
+            continue
+        if f.answer == "level" and rec.level:
+            word = LEVEL_WORDS[rec.level]
+        elif f.answer == "batch" and rec.batch:
+            word = _batch_word(rec.batch)
+        else:
+            continue
+        return Draft(word, _member_cites(rec, on) + ev_cite(rec.doc_id, rec.evidence.get(f.answer)))
+    value = n.facts.get(f.answer)
+    if value:
+        word = LEVEL_WORDS.get(value, value) if f.answer == "level" else _batch_word(value)
+        return Draft(word, [Cite(n.doc_id, n.member.evidence.start, n.member.evidence.end)])
+    return None
+
+
+def _batch_word(n: int) -> str:
+    return "首批（第一批）" if n == 1 else f"第{'一二三四五六七八九十'[n - 1]}批" if 1 <= n <= 10 else f"第{n}批"
 
 
 def _list_label(rec: ListRecord, f) -> str:
