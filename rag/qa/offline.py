@@ -219,9 +219,13 @@ class OfflineAnswerer:
             if d:
                 return d
         if f.operation in ("argmax", "argmin") and f.answer in ("member", "members", "place") and f.filters.superlative:
-            d = S.superlative(g)
+            d = S.table_superlative(g) or S.superlative(g)
             if d:
                 return self._more_parts(g, d, answered_figure=True)
+        if f.answer in ("amount", "percent", "quantity", "place") and not f.filters.superlative:
+            d = S.table_cell(g)
+            if d:
+                return self._more_parts(g, d)
         if g.named and f.answer in ("place", "level", "year", "body", "text", "member") and not (
                 f.answer in ("year", "body") and g.residual and not _only_about_recognition(g.residual)):
             d = S.from_named(g)

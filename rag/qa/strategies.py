@@ -19,6 +19,7 @@ from .ground import Ground
 from .listops import (at_position, bare_name, filter_members, member_places, on_both, only_on_first, same_cluster,
                       short_name, size)
 from .passages import Unit, clauses
+from .tables import measure_column, number, read_tables, row_of
 
 LEVEL_WORDS = {"national": "国家级", "provincial": "省级", "municipal": "市级"}
 MIN_COVERAGE = 0.3  # share of the question's weighted content the answering sentence must hold
@@ -927,6 +928,47 @@ def _top_member(g: Ground, members: list[ListMember], doc_id: Optional[str], doc
     scored.sort(key=lambda t: t[0][0], reverse=g.frame.filters.superlative != "min")
     (value, text, cite), m = scored[0]
     return m, value, text, cite
+
+
+def table_cell(g: Ground) -> Optional[Draft]:
+    """A cell of a table row the question names: 咸阳市显示器件集群2023年的营收 → 241.8亿元,
+    徐州安全应急产业集群的核心区在哪里 → 睢宁县."""
+    f = g.frame
+    kind = "place" if f.answer == "place" else _measure_kind(f.folded) if f.answer in ("amount", "percent", "quantity") else None
+    if kind is None:
+        return None
+    for did in list(g.doc_rank)[:3]:
+        ds = g.load(did)
+        for t in read_tables(ds.ndoc.text):
+            row, col = row_of(t, f.folded), measure_column(t, kind, f.folded)
+            if row is None or col is None or col >= len(t.rows[row]):
+                continue
+            cell = t.rows[row][col]
+            unit = t.unit(col) if kind != "place" else ""
+            a, b = ds.ndoc.span(*t.spans[row])
+            return Draft(cell + (unit if unit and not cell.endswith(unit) else ""), [Cite(did, a, b)])
+    return None
+
+
+def table_superlative(g: Ground) -> Optional[Draft]:
+    """哪个集群营收规模最大 / 增速最快 over a table's column: the row with the largest (smallest)
+    value, named by its name cell, with the value."""
+    f = g.frame
+    kind = _measure_kind(f.folded)
+    for did in list(g.doc_rank)[:2]:
+        ds = g.load(did)
+        for t in read_tables(ds.ndoc.text):
+            col, name_col = measure_column(t, kind, f.folded), t.name_column()
+            if col is None or name_col is None:
+                continue
+            rows = [(number(r[col]), i) for i, r in enumerate(t.rows) if col < len(r) and number(r[col]) is not None]
+            if len(rows) < 2:
+                continue
+            value, i = (min if f.filters.superlative == "min" else max)(rows)
+            a, b = ds.ndoc.span(*t.spans[i])
+            unit = t.unit(col)
+            return Draft(f"{short_name(t.rows[i][name_col])}（{t.rows[i][col]}{unit}）", [Cite(did, a, b)])
+    return None
 
 
 def _stated_superlative(g: Ground, members: list[ListMember], doc_id: Optional[str], doc_of: dict, kind: str):
