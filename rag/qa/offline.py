@@ -222,6 +222,10 @@ class OfflineAnswerer:
             d = S.table_superlative(g) or S.superlative(g)
             if d:
                 return self._more_parts(g, d, answered_figure=True)
+        if f.answer == "quantity" and not f.filters.superlative and not f.measure:
+            d = S.metric_value(g)  # PUE设计值是多少: a figure with no Chinese measure word
+            if d:
+                return self._more_parts(g, d)
         if f.answer in ("amount", "percent", "quantity", "place") and not f.filters.superlative:
             d = S.table_cell(g)
             if d:

@@ -18,7 +18,7 @@ from .frame import Filters
 from .ground import Ground
 from .listops import (at_position, bare_name, filter_members, member_places, on_both, only_on_first, same_cluster,
                       short_name, size)
-from .passages import Unit, clauses
+from .passages import Unit, clauses, content_words
 from .tables import measure_column, number, read_tables, row_of
 
 LEVEL_WORDS = {"national": "国家级", "provincial": "省级", "municipal": "市级"}
@@ -928,6 +928,42 @@ def _top_member(g: Ground, members: list[ListMember], doc_id: Optional[str], doc
     scored.sort(key=lambda t: t[0][0], reverse=g.frame.filters.superlative != "min")
     (value, text, cite), m = scored[0]
     return m, value, text, cite
+
+
+_METRIC = re.compile(r"(?:的|，|,)?([^的，,。？?]{2,16}?)(?:是|为|有|达到|达|约|大约)?(?:多少|多大|多高|多长|几)")
+_LATIN_UNIT = re.compile(r"\s*([A-Za-z]{1,8}(?:/[A-Za-z]{1,4})?|%)")
+
+
+def metric_value(g: Ground) -> Optional[Draft]:
+    """The figure written right after the words of the metric the question names (PUE设计值1.09,
+    FP16峰值算力为3.3EFLOPS, 并行存储可用容量不低于8PB): for metrics with no Chinese measure word,
+    the number nearest after most of the metric's words, with the unit letters it carries."""
+    f = g.frame
+    m = _METRIC.search(f.folded)
+    if not m:
+        return None
+    metric = m.group(1)
+    keys = [w.lower() for w in content_words(metric) if len(w) >= 2 or re.match(r"[A-Za-z]", w)]
+    keys += [w.lower() for w in re.findall(r"[A-Za-z][A-Za-z0-9]+", metric) if w.lower() not in keys]  # PUE, FP16
+    if not keys or not any(re.search(r"[A-Za-z]", k) for k in keys) and len(keys) < 2:
+        return None
+    best = None
+    for u in g.units[:8]:
+        text = u.text
+        for n in find_numbers(text):
+            before = text[max(0, n.start - 14):n.start].lower()
+            if re.search(r"[，,。；;]", before[-6:]):
+                continue
+            hit = sum(len(k) for k in keys if k in before)
+            if g.frame.answer == "percent" and not n.is_percent or g.frame.answer == "amount" and "元" not in n.unit:
+                continue
+            if hit and (best is None or hit > best[0]):
+                unit = n.unit or ((_LATIN_UNIT.match(text, n.end) or [None, ""])[1] if _LATIN_UNIT.match(text, n.end) else "")
+                best = (hit, n.text + ("" if n.unit else unit), u)
+    if best is None or best[0] < 3:
+        return None
+    _, value, u = best
+    return Draft(value, [unit_cite(g, u)])
 
 
 def table_cell(g: Ground) -> Optional[Draft]:
