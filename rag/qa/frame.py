@@ -128,7 +128,7 @@ def split_parts(folded: str) -> list[str]:
 _ASK_MEMBERS = re.compile(r"哪些|哪几|哪两个|哪三个|哪四个|有哪|都有|分别是|分别为|列出|点了哪些名|点名了哪些|包括哪|名单(?:中|里)?有什么")
 _ASK_ONE = re.compile(r"哪个|哪一个|是哪|叫什么|什么集群|哪家")
 _ASK_LEVEL = re.compile(r"哪一级|什么级别|哪个级别|属于哪一级|哪一类|哪类|什么称号|哪种|哪一种")
-_ASK_YEAR = re.compile(r"哪一年|哪年|什么年份|哪个年份")
+_ASK_YEAR = re.compile(r"哪一年|哪年|什么年份|哪个年份|哪个年度|哪一年度|什么年度")
 _ASK_DATE = re.compile(r"哪天|哪一天|哪日|几月几日|几号|什么时候|何时|什么时间|日期|哪个日子")
 _NOTICE_END = re.compile(r"截止|截至哪|到哪天|到什么时候|结束|到几号|何时结束")
 _ASK_LENGTH = re.compile(r"多长|多久|几天|几个工作日|多少天|几年|多少年|期限")

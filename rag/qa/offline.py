@@ -199,6 +199,9 @@ class OfflineAnswerer:
             return S.document_mentions(g, self.clusters_of) or S.yes_no(g)
         if f.choice:
             return S.choice(g)
+        d = S.page_date(g)
+        if d:
+            return d
         if g.named and f.answer in ("place", "level") and len(g.matches) >= 2:
             d = S.from_named(g)  # 江西和浙江…的眼镜产业集群分别位于哪个区: about the clusters, not the lists
             if d:

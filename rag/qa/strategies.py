@@ -603,6 +603,25 @@ def notice_fact(g: Ground) -> Optional[Draft]:
     return Draft(value, [Cite(doc_id, s, e)])
 
 
+def page_date(g: Ground) -> Optional[Draft]:
+    """哪天把这篇旧闻重新发出来的 / 这份转发通知是哪天发布的: the date the page itself carries
+    (发布时间：2025-03-04), not the date of the list or of the text it republishes."""
+    f = g.frame
+    if f.answer != "date" or not g.hits or not re.search(alternation(words("questions", "page_words")), f.folded):
+        return None
+    doc_id = g.hits[0].doc_id
+    ndoc = g.load(doc_id).ndoc
+    if not ndoc.doc.date:
+        return None
+    y, m, d = ndoc.doc.date[:10].split("-")
+    pattern = re.compile(rf"{y}\s*[-/.年]\s*0?{int(m)}\s*[-/.月]\s*0?{int(d)}日?")
+    found = pattern.search(ndoc.text)
+    if not found:
+        return None
+    s, e = ndoc.span(*found.span())
+    return Draft(_date_text(ndoc.doc.date[:10]), [Cite(doc_id, s, e)])
+
+
 def compare_named(g: Ground) -> Optional[Draft]:
     """甲集群和乙集群，谁的产值更高？高出多少: the two named clusters' figures for the measure."""
     f = g.frame
