@@ -55,7 +55,7 @@ def ndoc(article):
 @pytest.fixture(scope="module")
 def hits(ndoc):
     """Every small chunk of the article, in order: passage n is chunk n-1."""
-    return [Hit(c) for c in chunk_document(ndoc, max_tokens=30, overlap_tokens=0)]
+    return [Hit(c) for c in chunk_document(ndoc, max_tokens=45, overlap_tokens=0)]
 
 
 @pytest.fixture(scope="module")
