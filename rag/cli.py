@@ -21,13 +21,21 @@ HANDLERS = {
 }
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line (the usage itself is one --help away)."""
+
+    def error(self, message: str):
+        print(f"{self.prog}: error: {message} (see {self.prog} --help)", file=sys.stderr)
+        sys.exit(2)
+
+
 def _store_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--db", metavar="DIR", help="index folder (env RAG_DB, default ./.rag)")
     p.add_argument("--chroma-url", metavar="URL", help="use a Chroma server, e.g. http://127.0.0.1:8000 (env RAG_CHROMA_URL)")
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="rag",
         description="jiqun (集群): Chinese industrial-cluster articles -> answers with citations and cluster records.",
     )
