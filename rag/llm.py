@@ -110,6 +110,27 @@ def check_reachable(settings: LLMSettings, timeout: float = 5.0) -> None:
                           "RAG_LLM_BASE_URL / OPENAI_BASE_URL right?)") from None
 
 
+def check_key(settings: LLMSettings, timeout: float = 10.0) -> None:
+    """One line when the endpoint refuses the key (HTTP 401/403 on GET /models, which costs no
+    tokens). Any other answer, including no /models route, passes: the real requests will tell."""
+    import urllib.error
+    import urllib.request
+
+    base = (settings.base_url or "https://api.openai.com/v1").rstrip("/")
+    u = urlsplit(base)
+    netloc = u.hostname + (f":{u.port}" if u.port else "")  # credentials in the URL are not sent here
+    req = urllib.request.Request(f"{u.scheme}://{netloc}{u.path}/models",
+                                 headers={"Authorization": f"Bearer {settings.api_key or DUMMY_API_KEY}"})
+    try:
+        urllib.request.urlopen(req, timeout=timeout).close()
+    except urllib.error.HTTPError as e:
+        if e.code in (401, 403):
+            raise ConfigError(f"LLM endpoint {endpoint_label(settings)} refused the API key (HTTP {e.code}): check "
+                              "OPENAI_API_KEY / RAG_LLM_API_KEY") from None
+    except OSError:
+        pass  # check_reachable() reports an endpoint that cannot be reached
+
+
 def price_for(model: str) -> Optional[tuple[float, float]]:
     override = os.environ.get("RAG_LLM_PRICE")
     if override:

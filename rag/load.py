@@ -287,7 +287,8 @@ def load_document(path: str | os.PathLike) -> Document:
     if p.suffix.lower() in {".html", ".htm"}:
         text, html_title = render_html(text)
     if not text.strip():
-        raise InputError(str(p), "no text")
+        raise InputError(str(p), "no text" if html_title or p.suffix.lower() in {".html", ".htm"} else
+                         "empty file (only whitespace)")
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     return Document(
         doc_id=p.stem,

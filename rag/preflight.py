@@ -34,9 +34,11 @@ def check(args, settings) -> None:
             raise InputError(args.out, "exists and is not a JSON schema written by `rag schema`: refusing to "
                                        "overwrite it (choose another --out, or add --force)")
     if _uses_llm(args, settings):
-        from .llm import check_reachable
+        from .llm import check_key, check_reachable
 
         check_reachable(settings.llm)
+        if command == "eval":  # eval records engine errors in its report: a refused key would only show there
+            check_key(settings.llm)
 
 
 def _uses_llm(args, settings) -> bool:

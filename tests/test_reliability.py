@@ -321,6 +321,35 @@ def test_eval_against_a_refused_endpoint_says_so_and_fails(monkeypatch, tmp_path
     one_error_line(err, "cannot reach LLM endpoint http://127.0.0.1:", "connection refused")
 
 
+def test_eval_against_an_endpoint_that_refuses_the_key_says_so_and_fails(monkeypatch, tmp_path, capsys):
+    from http.server import BaseHTTPRequestHandler, HTTPServer
+
+    class Refusing(BaseHTTPRequestHandler):
+        def do_GET(self):
+            body = b'{"error": {"message": "Incorrect API key provided: sk-refused-key"}}'
+            self.send_response(401)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *a):
+            pass
+
+    httpd = HTTPServer(("127.0.0.1", 0), Refusing)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        monkeypatch.setenv("OPENAI_BASE_URL", f"http://127.0.0.1:{httpd.server_address[1]}/v1")
+        monkeypatch.setenv("OPENAI_API_KEY", "sk-refused-key")
+        code, out, err = run(capsys, "eval", "--engine", "llm", "--gold",
+                             Path(__file__).parent.parent / "eval" / "gold", "--report", tmp_path / "r")
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+    assert code == 1 and out == "" and not (tmp_path / "r").exists()
+    line = one_error_line(err, "refused the API key (HTTP 401)")
+    assert "sk-refused-key" not in line
+
+
 def test_usage_errors_are_one_line():
     r = subprocess.run(RAG + ["search", "集群", "-k", "many"], capture_output=True, text=True)
     assert r.returncode == 2
