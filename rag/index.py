@@ -134,9 +134,9 @@ class Index(Ingesting):
         choose (a LangChain Embeddings)."""
         db = Path(settings.db)
         if not create and not (db / STORE_FILE).is_file():
-            found = f"{db} is a file, not an index folder" if db.is_file() else f"no index at {db}"
-            raise ConfigError(f"{found}: run `rag ingest PATH --db DIR` first" if db.is_file()
-                              else f"{found}: run `rag ingest PATH --db {db}` first")
+            if db.is_file():
+                raise ConfigError(f"{db} is a file, not an index folder: give --db the folder `rag ingest` made")
+            raise ConfigError(f"no index at {db}: run `rag ingest PATH --db {db}` first")
         lock = None
         if create:  # searching a read-only copy of an index is fine
             _ensure_writable_dir(db)

@@ -14,7 +14,6 @@ from .core.types import Document
 from .errors import InputError
 
 SUPPORTED_SUFFIXES = {".txt", ".md", ".html", ".htm"}
-DEFAULT_MAX_MB = 20.0
 
 
 def max_file_bytes() -> int:
