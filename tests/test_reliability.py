@@ -24,6 +24,7 @@ from rag.load import find_files, load_document
 from rag.normalise import normalise
 from rag.prepare import prepare
 from support_chroma import SEED_000, SEEDS, copy_db, settings_for, write_articles
+from support_llm import fault_proxy, llm_server, llm_settings  # noqa: F401  (fixtures)
 
 RAG = [sys.executable, "-m", "rag"]
 
@@ -365,8 +366,6 @@ def test_ingest_without_paths_and_rebuild_needs_one_of_them(capsys, tmp_path):
 
 
 # --- 7 (prompts) and 8 (retries) against the real local LLM server ---------------------------------
-
-from support_llm import fault_proxy, llm_server, llm_settings  # noqa: E402,F401  (fixtures)
 
 
 def test_only_recoverable_statuses_are_retried(fault_proxy, tmp_path):

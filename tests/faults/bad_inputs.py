@@ -450,7 +450,7 @@ def _restore_modes(d: Path) -> None:
             pass
 
 
-def run(work: Path, db: Path, log, full: bool = False, workers: int = 3) -> dict:
+def run(work: Path, db: Path, log, full: bool = False, workers: int = 2) -> dict:
     """Run every case (those that write to the shared index one at a time, the others `workers` at
     once: each has its own folder); the figures for `bad inputs: ...`."""
     servers = {"html404": HtmlServer(404), "html200": HtmlServer(200)}

@@ -125,7 +125,7 @@ def ingest_crashes(work: Path, points: int, rng: random.Random, log) -> tuple[in
     good = landed = 0
     problems = []
     attempts = 0
-    while landed < points and attempts < points * 3:
+    while landed < points and attempts < points * 4:
         attempts += 1
         db = work / f"ingest-{attempts}"
         if attempts % 3 == 0:  # an index that already holds part of the corpus: kill an incremental run

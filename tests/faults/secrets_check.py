@@ -61,7 +61,18 @@ def _files(paths) -> list[Path]:
     return out
 
 
-def run(work: Path, seeded: Path, log, llm_url: str | None = None) -> dict:
+def _tiny_gold(work: Path) -> Path:
+    """A one-article gold folder: eval writes its reports in seconds."""
+    from support_evaluate import gold_cluster, question, write_gold
+
+    text = "芜湖市机器人产业集群入选国家先进制造业集群名单。\n该集群2023年产值突破800亿元。\n"
+    return write_gold(work / "tiny", {"wuhu.txt": text},
+                      [gold_cluster("wuhu", "芜湖市机器人产业集群", "芜湖市机器人产业集群")],
+                      [question("q1", "芜湖市机器人产业集群2023年产值多少？", "numeric", answers=[["800亿元"]],
+                                doc_ids=["wuhu"], evidence=[("wuhu", "2023年产值突破800亿元")])])
+
+
+def run(work: Path, seeded: Path, log, llm_url: str | None = None, full: bool = False) -> dict:
     key = "sk-jiqun-" + random_secrets.token_hex(16)
     password = "pw-jiqun-" + random_secrets.token_hex(8)
     needles = [key, password, key[-12:], password[-8:]]
@@ -81,7 +92,7 @@ def run(work: Path, seeded: Path, log, llm_url: str | None = None) -> dict:
         ("hybrid extract", ["extract", seed, "--engine", "hybrid"], {"OPENAI_API_KEY": key, "OPENAI_BASE_URL": base}),
         ("eval, 401 echoing the key", ["eval", "--engine", "llm", "--gold", ROOT / "eval" / "gold", "--report", reports,
                                        "--no-thresholds"], {"OPENAI_API_KEY": key, "OPENAI_BASE_URL": base}),
-        ("eval reports with the key and a keyed URL set", ["eval", "--engine", "offline", "--gold", ROOT / "eval" / "gold",
+        ("eval reports with the key and a keyed URL set", ["eval", "--engine", "offline", "--gold", _tiny_gold(work),
                                                            "--report", reports, "--no-thresholds"],
          {"OPENAI_API_KEY": key, "OPENAI_BASE_URL": keyed_url}),
         ("embeddings, 401 echoing the key", ["ingest", seed, "--db", work / "db-openai"],
@@ -96,11 +107,17 @@ def run(work: Path, seeded: Path, log, llm_url: str | None = None) -> dict:
                                                      f"http://user:{password}@127.0.0.1:{echo.port}"], {}),
         ("malformed URL holding the key", ["extract", seed], {"OPENAI_BASE_URL": f"http//{key}@:x"}),
     ]
+    proxy = None
+    if llm_url and not full:  # the real server answers; a proxy keeps the reply short (SmolLM2 rambles for a minute)
+        from support_llm import FaultProxy
+
+        proxy = FaultProxy(llm_url.rsplit("/v1", 1)[0])
+        proxy.faults.append(("reply", "郑州发布了首批市级战略性新兴产业集群[1]。"))
     if llm_url:
-        runs.append(("a real answer through the local LLM", ["ask", "郑州首批战略性新兴产业集群有哪些？", "--db", db,
-                                                            "--engine", "llm", "-k", "1", "--json"],
-                     {"OPENAI_API_KEY": key, "OPENAI_BASE_URL": llm_url, "RAG_LLM_MODEL": "smollm2",
-                      "RAG_LLM_TIMEOUT": "600"}))
+        runs.append(("an answer through the local LLM, cached", ["ask", "郑州首批战略性新兴产业集群有哪些？", "--db", db,
+                                                                "--engine", "llm", "-k", "1", "--json"],
+                     {"OPENAI_API_KEY": key, "OPENAI_BASE_URL": proxy.base_url if proxy else llm_url,
+                      "RAG_LLM_MODEL": "smollm2", "RAG_LLM_TIMEOUT": "600"}))
     found, notes = 0, []
     try:
         for name, argv, env in runs:
@@ -114,6 +131,8 @@ def run(work: Path, seeded: Path, log, llm_url: str | None = None) -> dict:
                 f"{r.err.strip().splitlines()[-1][:140] if r.err.strip() else ''}")
     finally:
         echo.close()
+        if proxy:
+            proxy.close()
     written = _files([cache, reports, outs, db, work / "db-openai", work / "db-openai2"])
     for f in written:
         data = f.read_bytes()
@@ -121,6 +140,8 @@ def run(work: Path, seeded: Path, log, llm_url: str | None = None) -> dict:
             if n.encode() in data:
                 found += 1
                 notes.append(f"key in {f}")
+    if not (reports / "report.json").is_file():
+        notes.append("eval wrote no report to search")
     cached = len(_files([cache]))
     if llm_url and not cached:
         notes.append("the local LLM run left no cache entry to search")
