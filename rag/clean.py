@@ -32,6 +32,16 @@ _TRUNCATED = re.compile(r"(?:\.\.\.|…)")
 _BULLET = re.compile(r"^\s*(?:[•·●◆■□▪\-–—]|\d{1,2}[.、．)]\s*)")
 
 
+_WORD_RUN = re.compile(r"[^\W_]{8,}")  # 8+ letters, digits or CJK characters in a row
+_A_SENTENCE = re.compile(r"[^\W_]{2}[^\n]*?[。！？!?]")
+
+
+def has_article_text(text: str) -> bool:
+    """Whether normalised text reads as writing rather than page furniture: a menu such as
+    `首页 | 新闻 | 关于` neither runs 8 characters without a break nor ends a sentence."""
+    return bool(_WORD_RUN.search(text) or _A_SENTENCE.search(text))
+
+
 @dataclass
 class LineDecision:
     start: int  # offsets of the line in the original (without the newline)

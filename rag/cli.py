@@ -22,13 +22,21 @@ HANDLERS = {
 }
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line (the usage itself is one --help away)."""
+
+    def error(self, message: str):
+        print(f"{self.prog}: error: {message} (see {self.prog} --help)", file=sys.stderr)
+        sys.exit(2)
+
+
 def _store_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--db", metavar="DIR", help="index folder (env RAG_DB, default ./.rag)")
     p.add_argument("--chroma-url", metavar="URL", help="use a Chroma server, e.g. http://127.0.0.1:8000 (env RAG_CHROMA_URL)")
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="rag",
         description="jiqun (集群): Chinese industrial-cluster articles -> answers with citations and cluster records.",
     )
@@ -37,9 +45,11 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     p = sub.add_parser("ingest", help="load, clean, chunk and index articles into Chroma")
-    p.add_argument("paths", nargs="+", metavar="PATH", help="files or folders (.txt .md .html .htm)")
+    p.add_argument("paths", nargs="*", metavar="PATH", help="files or folders (.txt .md .html .htm)")
     _store_options(p)
     p.add_argument("--prune", action="store_true", help="drop indexed documents whose files are gone")
+    p.add_argument("--rebuild", action="store_true",
+                   help="drop the vectors and embed every indexed chunk again (a lost or damaged vector store)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
 
     p = sub.add_parser("search", help="hybrid (dense + keyword) search over the index")
@@ -55,7 +65,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("extract", help="extract every named cluster from articles (JSON Lines or CSV)")
     p.add_argument("paths", nargs="+", metavar="PATH")
     p.add_argument("--engine", choices=ENGINES, default=os.environ.get("RAG_ENGINE", "auto"))
-    p.add_argument("--out", metavar="FILE", help="output file (default stdout); re-running resumes")
+    p.add_argument("--out", metavar="FILE", help="output file (default stdout); re-running resumes; a file that "
+                   "is not an extract output, or holds records of documents not among the inputs, is not replaced")
+    p.add_argument("--force", action="store_true", help="replace --out even so")
     p.add_argument("--format", choices=["jsonl", "csv"], default=None, help="default: from --out suffix, else jsonl")
     p.add_argument("--no-progress", action="store_true")
 
@@ -89,6 +101,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("schema", help="print the JSON schema of the cluster record")
     p.add_argument("--out", metavar="FILE")
+    p.add_argument("--force", action="store_true", help="replace --out even if it is not a JSON schema")
     return parser
 
 
@@ -118,15 +131,29 @@ def main(argv: list[str] | None = None) -> int:
     if not args.command:
         parser.print_help()
         return 2
+    import sqlite3
+
     from .config import Settings
     from .errors import RagError
 
     module_name, func_name = HANDLERS[args.command].split(":")
+    settings = None
     try:
+        settings = Settings.from_args(args)
+        from .preflight import check
+
+        check(args, settings)
         handler = getattr(importlib.import_module(module_name), func_name)
-        return int(handler(args, Settings.from_args(args)) or 0)
+        return int(handler(args, settings) or 0)
     except RagError as e:
         print(f"rag {args.command}: error: {e}", file=sys.stderr)
+        return 1
+    except sqlite3.Error as e:  # the index store failed after it opened (a damaged page, a full disk)
+        if args.verbose:
+            raise
+        from .index import store_error
+
+        print(f"rag {args.command}: error: {store_error(settings.db, e)}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print(f"rag {args.command}: interrupted", file=sys.stderr)

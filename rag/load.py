@@ -1,9 +1,11 @@
 """Load article files: find them, decode them, render HTML, read title/date/outlet/URL."""
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import re
+import stat
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Iterable
@@ -12,15 +14,64 @@ from .core.types import Document
 from .errors import InputError
 
 SUPPORTED_SUFFIXES = {".txt", ".md", ".html", ".htm"}
-DEFAULT_MAX_MB = 20.0
 
 
 def max_file_bytes() -> int:
-    return int(float(os.environ.get("RAG_MAX_FILE_MB", DEFAULT_MAX_MB)) * 1024 * 1024)
+    from .config import env
+
+    return int(env().RAG_MAX_FILE_MB * 1024 * 1024)
+
+
+def _not_regular(mode: int) -> str | None:
+    """Why a path of this type cannot be an article (None for a regular file)."""
+    if stat.S_ISREG(mode):
+        return None
+    for test, kind in ((stat.S_ISFIFO, "a named pipe (FIFO)"), (stat.S_ISCHR, "a device"), (stat.S_ISBLK, "a device"),
+                       (stat.S_ISSOCK, "a socket"), (stat.S_ISDIR, "a folder")):
+        if test(mode):
+            return f"{kind}, not a regular file"
+    return "not a regular file"
+
+
+def _missing_reason(p: Path) -> str:
+    """Why an existing-looking path cannot be followed: a dangling or looping link, or nothing there."""
+    if p.is_symlink():
+        try:
+            p.resolve(strict=True)
+        except RuntimeError:
+            return "symbolic link loop"
+        except OSError as e:
+            return "symbolic link loop" if e.errno == errno.ELOOP else "broken symbolic link"
+        return "broken symbolic link"
+    return "no such file or folder"
+
+
+def _walk(folder: Path, problems: list[tuple[str, str]]) -> list[Path]:
+    """Supported regular files under folder (hidden parts skipped, links to folders not followed)."""
+    found: list[Path] = []
+
+    def unreadable(e: OSError) -> None:
+        problems.append((e.filename or str(folder), f"cannot read folder: {(e.strerror or str(e)).lower()}"))
+
+    for root, dirs, names in os.walk(folder, onerror=unreadable):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in sorted(names):
+            f = Path(root) / name
+            if name.startswith(".") or f.suffix.lower() not in SUPPORTED_SUFFIXES:
+                continue
+            try:
+                why = _not_regular(f.stat().st_mode)
+            except OSError:
+                why = _missing_reason(f)
+            if why:
+                problems.append((str(f), why))
+            else:
+                found.append(f)
+    return found
 
 
 def find_files(paths: Iterable[str | os.PathLike]) -> tuple[list[Path], list[tuple[str, str]]]:
-    """Expand files and folders (recursively) into supported files.
+    """Expand files and folders (recursively) into supported regular files.
 
     Returns (files, problems) where problems are (path, reason) for paths that cannot be used.
     """
@@ -28,16 +79,21 @@ def find_files(paths: Iterable[str | os.PathLike]) -> tuple[list[Path], list[tup
     problems: list[tuple[str, str]] = []
     for raw in paths:
         p = Path(raw)
-        if not p.exists():
-            problems.append((str(p), "no such file or folder"))
-        elif p.is_dir():
-            found = sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in SUPPORTED_SUFFIXES
-                           and not any(part.startswith(".") for part in f.relative_to(p).parts))
-            if not found:
+        try:
+            mode = p.stat().st_mode
+        except OSError as e:
+            problems.append((str(p), e.strerror.lower() if e.errno == errno.EACCES else _missing_reason(p)))
+            continue
+        if stat.S_ISDIR(mode):
+            before = len(problems)
+            found = _walk(p, problems)
+            if not found and len(problems) == before:
                 problems.append((str(p), "folder has no .txt, .md, .html or .htm files"))
             files.extend(found)
         elif p.suffix.lower() not in SUPPORTED_SUFFIXES:
             problems.append((str(p), f"unsupported file type '{p.suffix or '(none)'}' (use .txt, .md, .html, .htm)"))
+        elif why := _not_regular(mode):
+            problems.append((str(p), why))
         else:
             files.append(p)
     seen: set[Path] = set()
@@ -48,6 +104,33 @@ def find_files(paths: Iterable[str | os.PathLike]) -> tuple[list[Path], list[tup
             seen.add(key)
             unique.append(f)
     return unique, problems
+
+
+def read_bounded(path: str | os.PathLike) -> bytes:
+    """The bytes of a regular file of at most RAG_MAX_FILE_MB. Never blocks on a FIFO, never reads
+    more than the limit + 1 byte (a device or a growing file cannot exhaust memory)."""
+    p = str(path)
+    limit = max_file_bytes()
+    try:
+        fd = os.open(p, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    except OSError as e:
+        raise InputError(p, _missing_reason(Path(p)) if e.errno in (errno.ENOENT, errno.ELOOP)
+                         else (e.strerror or "cannot read").lower()) from None
+    with os.fdopen(fd, "rb") as f:
+        st = os.fstat(fd)
+        why = _not_regular(st.st_mode)
+        if why:
+            raise InputError(p, why)
+        too_large = f"file too large ({{:.1f}} MB > {limit / 1048576:g} MB limit; set RAG_MAX_FILE_MB)"
+        if st.st_size > limit:
+            raise InputError(p, too_large.format(st.st_size / 1048576))
+        try:
+            data = f.read(limit + 1)
+        except OSError as e:
+            raise InputError(p, (e.strerror or "cannot read").lower()) from None
+    if len(data) > limit:
+        raise InputError(p, too_large.format(len(data) / 1048576))
+    return data
 
 
 # --- decoding -------------------------------------------------------------------------
@@ -79,6 +162,20 @@ def _utf16_without_bom(data: bytes) -> tuple[str, str] | None:
     return None
 
 
+def _utf8_with_stray_nuls(data: bytes) -> str | None:
+    """Valid UTF-8 text with a few NUL bytes (a stray terminator, a bad copy): the text without them."""
+    if data.count(0) > len(data) // 10:  # a tar or a binary record format: mostly padding
+        return None
+    try:
+        text = data.replace(b"\x00", b"").decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    return text if not _CONTROL.search(text) else None
+
+
+_CONTROL = re.compile(r"[\x01-\x08\x0e-\x1f]")
+
+
 def decode_bytes(data: bytes, name: str = "<bytes>") -> tuple[str, str]:
     """Decode without being told the encoding. Returns (text, encoding)."""
     if not data.strip():
@@ -89,11 +186,14 @@ def decode_bytes(data: bytes, name: str = "<bytes>") -> tuple[str, str]:
                 return data.decode(enc), enc
             except UnicodeDecodeError as e:
                 raise InputError(name, f"undecodable bytes after a {enc} byte-order mark at byte {e.start}") from None
-    if b"\x00" in data[:8192]:
+    if b"\x00" in data:
         found = _utf16_without_bom(data)
         if found:
             return found
-        raise InputError(name, "binary file (NUL bytes), not text")
+        text = _utf8_with_stray_nuls(data)
+        if text is None:
+            raise InputError(name, "binary file (NUL bytes), not text")
+        return text, "utf-8"
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
@@ -187,23 +287,14 @@ def render_html(html: str) -> tuple[str, str]:
 
 def load_document(path: str | os.PathLike) -> Document:
     p = Path(path)
-    try:
-        size = p.stat().st_size
-    except OSError as e:
-        raise InputError(str(p), e.strerror or "cannot read") from None
-    limit = max_file_bytes()
-    if size > limit:
-        raise InputError(str(p), f"file too large ({size / 1048576:.1f} MB > {limit / 1048576:.0f} MB limit; set RAG_MAX_FILE_MB)")
-    try:
-        data = p.read_bytes()
-    except OSError as e:
-        raise InputError(str(p), e.strerror or "cannot read") from None
+    data = read_bounded(p)
     text, encoding = decode_bytes(data, str(p))
     html_title = ""
     if p.suffix.lower() in {".html", ".htm"}:
         text, html_title = render_html(text)
     if not text.strip():
-        raise InputError(str(p), "no text")
+        raise InputError(str(p), "no text" if html_title or p.suffix.lower() in {".html", ".htm"} else
+                         "empty file (only whitespace)")
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     return Document(
         doc_id=p.stem,

@@ -3,13 +3,20 @@ from __future__ import annotations
 
 import os
 
+from .clean import has_article_text
 from .core.types import NormalisedDocument
+from .errors import InputError
 from .load import load_document
 from .metadata import read_metadata
 from .normalise import normalise
 
 
+NO_ARTICLE_TEXT = "no article text (only page navigation or boilerplate)"
+
+
 def prepare(path: str | os.PathLike) -> NormalisedDocument:
     ndoc = normalise(load_document(path))
+    if not has_article_text(ndoc.text):
+        raise InputError(str(path), NO_ARTICLE_TEXT)
     read_metadata(ndoc)
     return ndoc

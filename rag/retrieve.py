@@ -8,6 +8,7 @@ BM25 scores are unbounded, so their raw values cannot be added.
 """
 from __future__ import annotations
 
+import datetime
 import math
 import re
 from dataclasses import dataclass
@@ -36,6 +37,37 @@ PHRASE_WEIGHT = 2.0
 CANDIDATES = 50  # each side contributes at least this many ranked chunks
 _DATE = re.compile(r"^\d{4}(?:-\d{2}(?:-\d{2})?)?$")
 _WS = re.compile(r"\s+")
+
+
+MAX_QUERY_CHARS = 2000  # longer is a pasted document, not a question
+EMBED_QUERY_CHARS = 480  # what e5 reads of a query in one window (see chunk.EMBED_MAX_CHARS)
+_SEARCHABLE = re.compile(r"[^\W_]")  # a letter, digit or CJK character
+
+
+def check_date(flag: str, value: Optional[str]) -> None:
+    """2024, 2024-03 or 2024-03-31, and a real month and day."""
+    if not value:
+        return
+    if _DATE.match(value):
+        y, m, d = (value.split("-") + ["01", "01"])[:3]
+        try:
+            datetime.date(int(y), int(m), int(d))
+            return
+        except ValueError:
+            raise InputError(flag, f"{value} is not a date (month 01-12, a day that month has)") from None
+    raise InputError(flag, f"{value!r} must look like 2024, 2024-03 or 2024-03-31")
+
+
+def check_query(query: str, what: str = "query", allow_punctuation: bool = False) -> str:
+    """The query folded like the documents, or a one-line error when there is nothing to search for."""
+    if len(query) > MAX_QUERY_CHARS:
+        raise InputError(what, f"too long ({len(query):,} characters; at most {MAX_QUERY_CHARS:,})")
+    folded = fold(query)
+    if not folded:
+        raise InputError(what, "nothing to search for (it is empty)")
+    if not allow_punctuation and not _SEARCHABLE.search(folded):
+        raise InputError(what, f"nothing to search for: {query.strip()[:20]!r} has no words or numbers")
+    return folded
 
 
 @dataclass
@@ -87,19 +119,20 @@ def search(index: "Index", query: str, k: int = 5, doc_ids: Optional[Sequence[st
            date_from: Optional[str] = None, date_to: Optional[str] = None) -> list[Hit]:
     if k < 1:
         raise ConfigError(f"the number of results must be at least 1, not {k}")
-    for name, value in (("date_from", date_from), ("date_to", date_to)):
-        if value and not _DATE.match(value):
-            raise InputError(value, f"{name} must look like 2024, 2024-03 or 2024-03-31")
-    folded = fold(query)
-    if not folded:
-        raise InputError(repr(query), "empty search query")
+    for flag, value in (("--from", date_from), ("--to", date_to)):
+        check_date(flag, value)
+    if date_from and date_to and date_to < date_from[:len(date_to)]:
+        raise InputError("--to", f"{date_to} is before --from {date_from}: no document can be in that window")
+    folded = check_query(query, allow_punctuation=True)
+    if not _SEARCHABLE.search(folded):
+        return []  # only punctuation: nothing matches it (the CLI says so before searching)
     if not index.count_chunks():
         raise ConfigError(f"the index at {index.db} is empty: run `rag ingest PATH` first")
     allowed = index.allowed_docs(doc_ids, date_from, date_to)
     if allowed is not None and not allowed:
         return []
     n = max(CANDIDATES, 4 * k)
-    dense = index.dense_ranking(folded, n, allowed)
+    dense = index.dense_ranking(folded[:EMBED_QUERY_CHARS], n, allowed)
     keyword = index.keyword_ranking(folded, n, allowed)
     rankings, weights = [dense, keyword], [DENSE_WEIGHT, KEYWORD_WEIGHT]
     if PHRASE_WEIGHT:

@@ -281,5 +281,5 @@ def test_search_needs_an_existing_index(tmp_path):
 def test_a_corrupt_store_is_a_one_line_error(tmp_path):
     (tmp_path / "db").mkdir()
     (tmp_path / "db" / STORE_FILE).write_bytes(b"this is not sqlite" * 100)
-    with pytest.raises(ConfigError, match="cannot open the index store"):
+    with pytest.raises(ConfigError, match=r"is damaged \(file is not a database\): move the folder .* `rag ingest"):
         Index.open(settings_for(tmp_path / "db"))

@@ -55,7 +55,7 @@ def ndoc(article):
 @pytest.fixture(scope="module")
 def hits(ndoc):
     """Every small chunk of the article, in order: passage n is chunk n-1."""
-    return [Hit(c) for c in chunk_document(ndoc, max_tokens=30, overlap_tokens=0)]
+    return [Hit(c) for c in chunk_document(ndoc, max_tokens=45, overlap_tokens=0)]
 
 
 @pytest.fixture(scope="module")
@@ -124,7 +124,7 @@ def test_chain_over_a_real_index(fault_proxy, tmp_path, index, ndoc):
     [sent] = fault_proxy.chat_requests()
     system, user = sent["messages"]
     assert system["role"] == "system" and "未在文档中找到" in system["content"]
-    assert user["content"].startswith("资料：\n[1] （文档 xiangyang_notice") and QUESTION_T in user["content"]
+    assert user["content"].startswith("资料：\n<sources>\n[1] （文档 xiangyang_notice") and QUESTION_T in user["content"]
     assert "\n\n[3] " not in user["content"]  # k=2 passages
     assert result.engine == "llm" and result.question == QUESTION_T and result.kind == "list"
     assert result.usage.prompt_tokens > 0 and 0 < result.usage.completion_tokens <= 24

@@ -5,7 +5,7 @@ import pytest
 from rag.errors import ConfigError, InputError
 from rag.index import Index
 from rag.core.types import Chunk
-from rag.retrieve import Hit, fuse, phrase_ranking, query_pieces, snippet, spread_over_documents
+from rag.retrieve import Hit, check_query, fuse, phrase_ranking, query_pieces, snippet, spread_over_documents
 from support_chroma import (SEED_000, SEED_001, SEED_002, SEED_003, SEED_004, seeded_db, settings_for,
                             write_article, write_articles)
 
@@ -92,11 +92,24 @@ def test_date_filters(index):
     assert index.search("产业集群", k=3, date_to="1999") == []
     with pytest.raises(InputError, match="must look like"):
         index.search("集群", date_from="yesterday")
+    for bad in ("2024-13", "2024-13-45", "2023-02-29", "2024-00"):
+        with pytest.raises(InputError, match="is not a date"):
+            index.search("集群", date_to=bad)
+    with pytest.raises(InputError, match="before --from"):
+        index.search("集群", date_from="2024-05", date_to="2024-01-31")
+    assert index.search("产业集群", k=3, date_from="2024-02-29", date_to="2024")  # a leap day, a window
 
 
 def test_bad_queries_and_k(index):
-    with pytest.raises(InputError, match="empty search query"):
+    with pytest.raises(InputError, match="nothing to search for"):
         index.search("  \u3000 ")
+    for punctuation in ("？？？", "。，、…", "!!! ---", "《》【】"):
+        assert index.search(punctuation) == []  # nothing matches it; the CLI says so (test_faults_cli)
+        with pytest.raises(InputError, match="nothing to search for"):
+            check_query(punctuation)
+    with pytest.raises(InputError, match="too long"):
+        index.search("集群" * 60_000)
+    assert index.search("集群" * 900, k=1)  # long but allowed: the dense side reads its start
     with pytest.raises(ConfigError, match="at least 1"):
         index.search("集群", k=0)
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Optional
 
-from ..errors import RagError
+from ..errors import InputError, RagError
 from ..io import append_line_durably, atomic_write_text
 from ..schemas import ClusterMention
 
@@ -175,8 +175,8 @@ def run_batch(
     def work(i: int):
         try:
             return i, extract(files[i]), None
-        except RagError as e:
-            return i, None, _one_line(e)
+        except RagError as e:  # an InputError names the file; the report line names it already
+            return i, None, e.reason if isinstance(e, InputError) else _one_line(e)
         except Exception as e:  # one bad document must not stop the batch
             return i, None, f"{type(e).__name__}: {_one_line(e)}"
 
