@@ -412,3 +412,18 @@ def test_renamed_counties_and_municipality_districts(tmp_path):
     got = by_name(recs)
     assert got["北京市顺义区航空零部件产业集群"].regions == ["顺义区"]
     assert got["长垣市起重装备产业集群"].province == "河南省" and got["蠡县皮毛加工产业集群"].province == "河北省"
+
+
+@pytest.mark.parametrize("text", [
+    # numbered items under batch sub-headings of one notice
+    "湖北省经济和信息化厅关于公布第一批、第二批湖北省县域特色产业集群名单的通知\n现将名单予以公布。\n"
+    "第一批（2个）：\n1.仙桃市无纺布产业集群\n2.潜江市小龙虾产业集群\n第二批（2个）：\n1.汉川市纺织服装产业集群\n2.赤壁市砖茶产业集群\n",
+    # the same with bracketed headings and no counts
+    "关于公布第一批、第二批湖北省县域特色产业集群名单的通知\n\n首批名单\n（1）仙桃市无纺布产业集群\n（2）潜江市小龙虾产业集群\n\n"
+    "第二批名单\n（1）汉川市纺织服装产业集群\n（2）赤壁市砖茶产业集群\n",
+])
+def test_each_batch_heading_starts_its_own_list_and_the_title_stage_holds_for_both(tmp_path, text):
+    records = by_name(extract_text(tmp_path, text))
+    assert len(records) == 4
+    assert records["仙桃市无纺布产业集群"].batch == 1 and records["汉川市纺织服装产业集群"].batch == 2
+    assert {r.program for r in records.values()} == {"县域特色产业集群"}

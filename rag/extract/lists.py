@@ -26,7 +26,8 @@ from .facts import Facts, read_facts
 from .notice import NoticeFacts, read_notice
 
 _LIST_NOUN = re.compile(alternation(words("cues", "list_nouns")) + r"|附件\s*\d*")
-_SECTION = re.compile(r"^\s*(?:[一二三四五六七八九十]{1,3}、|[（(][一二三四五六七八九十]{1,3}[)）]|第[一二三四五六七八九十]+[章节部分])")
+_SECTION = re.compile(r"^\s*(?:[一二三四五六七八九十]{1,3}、|[（(][一二三四五六七八九十]{1,3}[)）]|第[一二三四五六七八九十]+[章节部分]"
+                      r"|(?:首批|第[一二三四五六七八九十\d]+批)[^，。；]{0,12}$)")  # 第二批（3个）：, a batch's own heading
 _TABLE_HEADER = re.compile(r"^(?:序号|编号|集群名称|名称|所在地|所在市州|所在地区|地区|市州|主导产业|产业|申报单位|牵头单位|备注|类别|批次|\s|\|)+$")
 _RECOGNITION = re.compile(alternation(words("cues", "recognition")))
 _PUBLISH = re.compile(alternation(words("cues", "publish")))
@@ -348,7 +349,7 @@ def build_lists(ndoc: NormalisedDocument, candidates: list, notice: Optional[Not
             # a title naming two batches (第一批、第二批) still gives both lists their program and level
             same_but_batch = Facts(**{k: v for k, v in vars(facts).items() if k not in ("batch", "spans")})
             keep = ("issuer", "year", "province", "place")
-            facts.fill(title_facts, only=keep + (("program", "level") if same_but_batch.compatible(title_facts) else ()))
+            facts.fill(title_facts, only=keep + (("program", "level", "stage") if same_but_batch.compatible(title_facts) else ()))
         _from_descriptors(text, facts, g, sources)
         _issuer_from_notice(text, facts, notice, intro)
         provinces = _provinces_of(g)

@@ -129,6 +129,29 @@ def match_lists(sel: ListSelector, records: list[ListRecord], doc_rank: dict[str
     return out
 
 
+def holding_place(records: list[ListRecord], place: Place, doc_rank: dict[str, int]) -> list[ListMatch]:
+    """The lists of one document that hold a place's clusters, for a question that names the place and
+    no list (邵阳市有哪些集群在名单里): the document retrieval ranks first, else the one holding most."""
+    holding = {}
+    for rec in records:
+        n = sum(in_place(m, place, rec) for m in rec.members)
+        if n:
+            holding.setdefault(rec.doc_id, []).append((rec, n))
+    if not holding:
+        return []
+    doc = min(holding, key=lambda d: (doc_rank.get(d, len(doc_rank) + 1), -sum(n for _, n in holding[d])))
+    ranked = sorted(holding[doc], key=lambda x: -x[1])
+    return [ListMatch(rec, MIN_LIST_SCORE) for rec, _ in ranked]
+
+
+def sibling_batches(matches: list[ListMatch], rec: ListRecord) -> list[ListRecord]:
+    """The other batches of the same program in the same document (第一批、第二批…名单): a question that
+    names no batch means them all."""
+    return [m.record for m in matches if m.record is not rec and m.record.doc_id == rec.doc_id
+            and m.record.program == rec.program and (m.record.stage == rec.stage or not m.record.stage or not rec.stage)
+            and m.record.batch and rec.batch and m.record.batch != rec.batch]
+
+
 # --- members ------------------------------------------------------------------------------------------
 
 _LONG_HEADS = ("中小企业特色产业集群", "战略性新兴产业集群", "县域特色产业集群", "先进制造业集群", "创新型产业集群",

@@ -26,7 +26,7 @@ from . import strategies as S
 from .citations import is_valid, make_citation
 from .frame import QuestionFrame, kind_of, parse, reframe
 from .ground import Ground, Named, find_all_named, find_named, residual_words
-from .listops import ListMatch, match_lists
+from .listops import ListMatch, holding_place, match_lists
 from .passages import DocText, Scorer, Unit, content_words, doc_text, score_units, units_for_hits
 
 ENGINE = "offline"
@@ -121,6 +121,8 @@ class OfflineAnswerer:
             # 公示截止到哪天？ asked of one notice: its list
             top = [r for r in lists if r.doc_id == hits[0].doc_id]
             matches[0] = [ListMatch(r, 0.0) for r in top[:1]]
+        if frame.lists and frame.lists[0].named and not matches[0] and weak and frame.filters.place is not None:
+            matches[0] = holding_place(lists, frame.filters.place, doc_rank)  # 邵阳市有哪些集群在名单里
         residual = residual_words(frame, named, frame.parts[0] if frame.parts else None)
         # A sentence must say the question's facts (its residual words and the cluster it names);
         # what names the list (place, year, program) may stand anywhere in the document.

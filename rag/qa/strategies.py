@@ -16,7 +16,7 @@ from ..schemas import Evidence, ListMember, ListRecord
 from .candidates import Candidate, best_candidates
 from .frame import Filters
 from .ground import Ground
-from .listops import (at_position, bare_name, filter_members, member_places, on_both, only_on_first, same_cluster,
+from .listops import (at_position, sibling_batches, bare_name, filter_members, member_places, on_both, only_on_first, same_cluster,
                       short_name, size)
 from .passages import Unit, clauses, content_words
 from .tables import measure_column, number, read_tables, row_of
@@ -156,6 +156,9 @@ def from_list(g: Ground) -> Optional[Draft]:
         if re.search(r"两份名单|两个名单|两张名单|这两份|两批", f.folded):  # every list of the same notice
             for other in [m.record for m in g.matches[0][1:] if m.record.doc_id == rec.doc_id]:
                 members += filter_members(other, filters)
+        elif filters.place is not None and not g.frame.lists[0].facts.batch:
+            for other in sibling_batches(g.matches[0], rec):  # 长沙市有哪些…入选: either batch's
+                members += [m for m in filter_members(other, filters) if m.name not in {x.name for x in members}]
         if a == "count":
             return Draft(f"{len(members)}个", _member_cites(rec, members)) if members else None
         if not members:
