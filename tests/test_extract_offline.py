@@ -427,3 +427,34 @@ def test_each_batch_heading_starts_its_own_list_and_the_title_stage_holds_for_bo
     assert len(records) == 4
     assert records["仙桃市无纺布产业集群"].batch == 1 and records["汉川市纺织服装产业集群"].batch == 2
     assert {r.program for r in records.values()} == {"县域特色产业集群"}
+
+
+@pytest.mark.parametrize("text", [
+    # news: the list reported by its size in a sentence naming the notice, members in a later paragraph
+    "甘肃公布第二批省级中小企业特色产业集群\n甘肃省工业和信息化厅近日印发《关于公布第二批甘肃省中小企业特色产业集群名单的通知》，全省共有6个集群入选。\n"
+    "记者梳理入选名单发现，白银市平川区陶瓷产业集群拥有规上企业20家；定西市安定区马铃薯淀粉产业集群年产值40亿元；"
+    "武威市凉州区高效节能装备产业集群则以出口为主。\n",
+    # a report in another voice: the size stated first, the members discussed after 此次
+    "第二批甘肃省中小企业特色产业集群名单日前公布，全省共有6个集群入选。\n\n"
+    "此次入选的集群各有特色。白银市平川区陶瓷产业集群起步最早，定西市安定区马铃薯淀粉产业集群带动农户最多，"
+    "武威市凉州区高效节能装备产业集群增长最快。\n",
+])
+def test_clusters_written_about_after_a_list_reported_by_its_size_are_its_members(tmp_path, text):
+    records = by_name(extract_text(tmp_path, text))
+    assert set(records) == {"白银市平川区陶瓷产业集群", "定西市安定区马铃薯淀粉产业集群", "武威市凉州区高效节能装备产业集群"}
+    for r in records.values():
+        assert (r.program, r.level, r.batch, r.province) == ("中小企业特色产业集群", "provincial", 2, "甘肃省"), r
+
+
+def test_a_clause_naming_another_level_keeps_its_cluster_off_the_list_reported_by_size(tmp_path):
+    text = ("甘肃省工业和信息化厅近日印发《关于公布第二批甘肃省中小企业特色产业集群名单的通知》，全省共有6个集群入选。\n"
+            "记者梳理入选名单发现，兰州市七里河区生物医药产业集群此前已入选国家级中小企业特色产业集群；"
+            "白银市平川区陶瓷产业集群拥有规上企业20家。\n")
+    records = by_name(extract_text(tmp_path, text))
+    assert records["兰州市七里河区生物医药产业集群"].level == "national"
+    assert records["白银市平川区陶瓷产业集群"].level == "provincial"
+
+
+def test_an_adverbial_adjective_inside_an_industry_does_not_cut_the_name(tmp_path):
+    text = "2024年度江西省先进制造业集群名单公布，宜春市锂电正极材料产业集群、九江市高效节能装备产业集群入选。\n"
+    assert set(names(extract_text(tmp_path, text))) == {"宜春市锂电正极材料产业集群", "九江市高效节能装备产业集群"}

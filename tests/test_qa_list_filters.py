@@ -61,3 +61,20 @@ def test_a_place_filter_takes_every_batch_and_the_lists_that_hold_the_place(answ
 def test_a_named_batch_still_filters_that_batch_only(answerer):
     a = answerer.answer("芜湖市有哪些集群进入了第二批安徽省中小企业特色产业集群名单？")
     assert a.found and "无为" in _names(a) and "繁昌" not in _names(a), a.answer
+
+
+@pytest.mark.parametrize("question, want", [
+    ("安徽第一批和第二批中小企业特色产业集群加起来共有多少个？", "7个"),
+    ("山西第一、二批县域特色产业集群一共有几个？", "7个"),
+    ("安徽第一、二批中小企业特色产业集群和山西第二批县域特色产业集群一共有多少个？", "11个"),
+])
+def test_several_named_batches_are_summed(answerer, question, want):
+    a = answerer.answer(question)
+    assert a.answer == want, a.answer
+    assert len({c.doc_id for c in a.citations}) == (2 if "山西" in question and "安徽" in question else 1)
+
+
+def test_members_of_two_named_batches_are_all_listed_and_第一_is_no_position(answerer):
+    a = answerer.answer("山西第一、二批县域特色产业集群有哪些？")
+    for w in ("平遥", "清徐", "祁县", "阳城", "孝义", "介休", "太谷"):
+        assert w in _names(a), a.answer

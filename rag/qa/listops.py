@@ -69,8 +69,9 @@ def score_list(sel: ListSelector, rec: ListRecord, doc_rank: Optional[int]) -> O
             return None
         else:
             score -= 1.5
-    if f.batch:
-        if rec.batch == f.batch:
+    batches = sel.batches or ([f.batch] if f.batch else [])
+    if batches:  # 第一批和第二批…加起来: a list of any batch the question names
+        if rec.batch in batches:
             score += 2
         elif rec.batch:
             return None
@@ -142,6 +143,21 @@ def holding_place(records: list[ListRecord], place: Place, doc_rank: dict[str, i
     doc = min(holding, key=lambda d: (doc_rank.get(d, len(doc_rank) + 1), -sum(n for _, n in holding[d])))
     ranked = sorted(holding[doc], key=lambda x: -x[1])
     return [ListMatch(rec, MIN_LIST_SCORE) for rec, _ in ranked]
+
+
+def named_batches(matches: list[ListMatch], sel: ListSelector) -> list[ListRecord]:
+    """One list for each batch the question names (湖南第一批和第二批…), from the best list's document
+    and program; empty unless it names two or more and every one is found."""
+    batches = sel.batches
+    if len(batches) < 2 or not matches:
+        return []
+    top = matches[0].record
+    found: dict[int, ListRecord] = {}
+    for m in matches:
+        r = m.record
+        if r.doc_id == top.doc_id and r.program == top.program and r.batch in batches:
+            found.setdefault(r.batch, r)
+    return [found[b] for b in batches] if set(found) == set(batches) else []
 
 
 def sibling_batches(matches: list[ListMatch], rec: ListRecord) -> list[ListRecord]:
