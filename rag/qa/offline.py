@@ -140,7 +140,8 @@ class OfflineAnswerer:
         if top is not None:
             places = [p for _, _, p in frame.places]
             g.article_clusters = [r for r in self.clusters_of(top)
-                                  if not places or any(p.short in r.name or p.full in r.name for p in places)
+                                  if not places or any(p.short in r.name or p.full in r.name
+                                                       or (p.kind == "province" and r.province == p.full) for p in places)
                                   or not r.regions]
         g.anchored = lambda u: self._anchored(g, u)
         return g
@@ -256,7 +257,7 @@ class OfflineAnswerer:
             if d:
                 return self._more_parts(g, d)
         if f.answer in ("members", "member"):
-            d = S.clusters_in_clause(g, self.clusters_of)
+            d = S.clusters_in_clause(g, self.clusters_of) or S.of_level(g)
             if d:
                 return self._more_parts(g, d)
         if f.answer == "company":

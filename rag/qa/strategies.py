@@ -701,7 +701,10 @@ def yes_no(g: Ground) -> Optional[Draft]:
             if fits:
                 return Draft("是", [Cite(n.doc_id, n.member.evidence.start, n.member.evidence.end)])
             return Draft(f"否，它在{list_label(mine)}中", [Cite(n.doc_id, n.member.evidence.start, n.member.evidence.end)])
-    if rec is not None and not g.named and f.lists[0].facts.level and re.search(r"名单", f.folded):
+    target = _named_as_target(g)
+    if target is not None:
+        return target
+    if rec is not None and not g.named and not g.residual and f.lists[0].facts.level and re.search(r"名单", f.folded):
         asked = f.lists[0].facts.level
         if rec.level == asked:
             return Draft("是", ev_cite(rec.doc_id, rec.evidence.get("level")) or ev_cite(rec.doc_id, rec.evidence.get("title")))
@@ -720,6 +723,43 @@ def yes_no(g: Ground) -> Optional[Draft]:
         if rec.complete:
             return Draft("否", ev_cite(rec.doc_id, rec.evidence.get("title")) or _member_cites(rec, rec.members[:1]))
     return _claim(g)
+
+
+def _named_as_target(g: Ground) -> Optional[Draft]:
+    """宜都市新能源电池产业集群已经入选…了吗, asked of a cluster no list holds and the article names only
+    as something to build (支持宜都市建设百亿级新能源电池产业集群): no, it is a target."""
+    from ..extract.mentions import is_target
+
+    f = g.frame
+    if g.named or not g.residual or not f.places or not re.search(r"入选|认定|列入|进入|名单|已是|已经是|成为", f.folded):
+        return None
+    place = f.places[0][2]
+    for u in g.units[:6]:
+        if not g.anchored(u) or not any(n and n in u.text for n in (place.written, place.short, place.full)):
+            continue
+        ends = [u.text.find(w) for w in g.residual]
+        if min(ends) < 0:
+            continue
+        head = u.text.find("集群", max(ends))
+        if head < 0 or head - max(ends) > 8:
+            continue
+        clause_start = max(u.text.rfind(c, 0, min(ends)) for c in "。；;") + 1
+        if is_target(u.text[clause_start:min(ends)]):
+            return Draft("否，文中是要建设的目标", [unit_cite(g, u)])
+    return None
+
+
+def of_level(g: Ground) -> Optional[Draft]:
+    """宜昌报告里说哪个集群已经成为国家级集群: the article's clusters of the level the question names,
+    when it names no list."""
+    f = g.frame
+    level = f.lists[0].facts.level if f.lists else None
+    if not level or f.lists[0].facts.program or f.lists[0].facts.batch or g.best_list is not None or not g.article_clusters:
+        return None
+    hits = [r for r in g.article_clusters if r.level == level]
+    if not hits:
+        return None
+    return Draft("、".join(r.name for r in hits), [Cite(r.doc_id, r.evidence.start, r.evidence.end) for r in hits])
 
 
 def _claim(g: Ground) -> Optional[Draft]:
