@@ -245,6 +245,22 @@ _AFTER_LIST = re.compile(r"(?:名单|名录|榜单|公示|集群)(?:中|里|内|
 _JOIN = re.compile(r"和|与|跟|及|、|以及")
 
 
+def _share_place(lists: list[ListSelector]) -> list[ListSelector]:
+    """江西的甲名单和省级乙名单: a province written once before two lists is both lists' (not a
+    national list's, which has none)."""
+    if len(lists) < 2:
+        return lists
+    first = lists[0]
+    province = first.facts.province or next((p.full for p in first.places if p.kind == "province"), None)
+    if not province or len({p.province or p.full for p in first.places}) > 1:
+        return lists
+    for sel in lists[1:]:
+        f = sel.facts
+        if not f.province and not f.place and not sel.places and f.level != "national" and (f.program or sel.named):
+            f.province, f.place = province, first.facts.place or province
+    return lists
+
+
 def _list_parts(folded: str) -> list[str]:
     """The parts of the question that each name one list (two when it joins two lists with 和)."""
     from ..extract.facts import _programs
@@ -358,7 +374,7 @@ def _operation(folded: str, answer: str, lists: list[ListSelector], filters: Fil
     if len(lists) >= 2:
         if re.search(r"没出现|没有出现|没进|未进|落选|但没|没有进|不在", folded):
             return "difference"
-        if re.search(r"也进|也入选|同时|都在|也在|又进|进了|最后有几个|出现在", folded):
+        if re.search(r"也进|也入选|同时|都在|也在|又进|进了|最后有几个|出现在|都出现|都有", folded):
             return "intersect"
         if re.search(r"更多|更少|哪个多|哪个少|哪份|哪个省|多几个|少几个|多多少|少多少|相差|差多少|更长|更短", folded):
             return "compare"
@@ -391,6 +407,10 @@ def parse(question: str) -> QuestionFrame:
     for part in _list_parts(folded):
         facts = read_facts(part)
         lists.append(ListSelector(facts, part, [p for _, _, p in find_places(part)]))
+    lists = _share_place(lists)
+    if len(lists) == 1 and re.search(r"两份|两个名单|两张名单", folded):
+        # 江西这两份2024年名单，哪一份更长: one description for two lists, told apart when matched
+        lists.append(ListSelector(lists[0].facts, lists[0].text, lists[0].places))
     filters = _filters(folded, lists, places)
     measure = _MEASURE.search(folded)
     years = sorted({d.year for d in find_dates(folded) if d.year})
@@ -457,7 +477,7 @@ def reframe(frame: QuestionFrame, named: list) -> QuestionFrame:
                 start = min(start, s)
         text = text[:start] + " " * (end - start) + text[end:]
         del name
-    lists = [ListSelector(read_facts(part), part, [p for _, _, p in find_places(part)]) for part in _list_parts(text)]
+    lists = _share_place([ListSelector(read_facts(part), part, [p for _, _, p in find_places(part)]) for part in _list_parts(text)])
     frame.lists = lists
     frame.operation = _operation(frame.folded, frame.answer, lists, frame.filters)
     return frame

@@ -116,6 +116,14 @@ class OfflineAnswerer:
         frame = reframe(frame, named)
         lists = [r for r in self.lists if not doc_ids or r.doc_id in set(doc_ids)]
         matches = [match_lists(sel, lists, doc_rank, frame.filters.place) if sel.named else [] for sel in frame.lists]
+        if len(frame.lists) == 2 and frame.lists[1].text == frame.lists[0].text:
+            if len(matches[0]) < 2 and frame.filters.place is not None:  # 江西的两份集群名单: the place's lists
+                held = [r for r in lists if r.province == frame.filters.place.full]
+                held.sort(key=lambda r: doc_rank.get(r.doc_id, len(doc_rank) + 1))
+                matches[0] = matches[0] + [ListMatch(r, 0.0) for r in held if all(m.record.id != r.id for m in matches[0])]
+                matches[1] = list(matches[0])
+            if matches[0]:
+                matches[1] = [m for m in matches[1] if m.record.id != matches[0][0].record.id]  # the other of the two
         weak = not any(getattr(frame.lists[0].facts, k) for k in ("program", "year", "batch", "place", "issuer"))
         if not any(matches) and frame.answer in LIST_ATTRIBUTES and weak and hits:
             # 公示截止到哪天？ asked of one notice: its list

@@ -266,6 +266,12 @@ def across_lists(g: Ground) -> Optional[Draft]:
             members = [m for m in members if any(p.province == f.filters.place.full or p.full == f.filters.place.full
                                                  for p in member_places(m))] or members
         c = _member_cites(a, members)
+        if f.answer == "place" and members:  # 哪个县级市在两份名单中都出现了: the members' places, not names
+            kind = "county" if re.search(r"县级市|县|区", f.folded) else "city"
+            places = list(dict.fromkeys(p.full for m in members for p in member_places(m) if p.kind == kind)) or \
+                list(dict.fromkeys(ps[-1].full for ps in (member_places(m) for m in members) if ps))  # 仙桃市: 省直管
+            if places:
+                return Draft("、".join(places), c)
         if f.answer == "count":
             return Draft(f"{len(members)}个" + (f"：{_members_text(members)}" if members else ""), c or cites)
         return Draft(_members_text(members), c) if members else Draft("没有", cites)
