@@ -10,7 +10,7 @@ from typing import Optional
 
 from ..core.chinese import fold
 from ..core.numbers import chinese_to_number, find_numbers
-from ..core.lexicon import alternation, words
+from ..core.lexicon import alternation, program_variants, words
 from ..core.places import find_places, lookup
 from ..schemas import Evidence, ListMember, ListRecord
 from .candidates import Candidate, best_candidates
@@ -937,11 +937,41 @@ def superlative(g: Ground) -> Optional[Draft]:
             m = ListMember(position=1, name=r.name, regions=r.regions, industry=r.industry, evidence=r.evidence)
             members.append(m)
             doc_of[id(m)] = r.doc_id
+    in_text = _named_in_article(g, g.hits[0].doc_id) if rec is None and g.hits else []
+    if len(members) < 2 and g.hits or len(in_text) > len(members):
+        # 从单个集群看，动力电池产业集群营收达4,120亿元…: the clusters the best article writes about
+        doc = rec.doc_id if rec else g.hits[0].doc_id
+        members, doc_of, rec = _named_in_article(g, doc), {}, None
+        for m in members:
+            doc_of[id(m)] = doc
     top = _top_member(g, members, rec.doc_id if rec else None, doc_of)
     if top is None:
         return None
     m, _, text, cite = top
     return Draft(f"{short_name(m.name)}（{text}）" if text else short_name(m.name), [cite])
+
+
+def _named_in_article(g: Ground, doc_id: str) -> list[ListMember]:
+    """Every cluster name the article writes (a place and industry before a head noun, generic and
+    program names left out), once each, in order."""
+    from ..extract.names import parse_name, split_head
+    from ..extract.words import name_start
+
+    ndoc = g.load(doc_id).ndoc
+    text = ndoc.text
+    out: dict[str, ListMember] = {}
+    for m in re.finditer(r"(?:产业)?集群", text):
+        clause = max(text.rfind(c, 0, m.start()) for c in "，。；：、\n（(") + 1
+        seg = text[clause:m.start()]
+        start = clause + name_start(seg)
+        body, head = split_head(text[start:m.end()])
+        parsed = parse_name(body, head) if body else None
+        if parsed is None or parsed.name in out or any(v in parsed.name for v, _ in program_variants()):
+            continue
+        s, e = ndoc.span(start, m.end())
+        out[parsed.name] = ListMember(position=len(out) + 1, name=parsed.name, regions=[], industry=parsed.industry,
+                                      evidence=Evidence(start=s, end=e, text=ndoc.doc.original[s:e]))
+    return list(out.values())
 
 
 def superlative_per_list(g: Ground) -> Optional[Draft]:
@@ -1090,6 +1120,8 @@ def _stated_superlative(g: Ground, members: list[ListMember], doc_id: Optional[s
     want = "stated_min" if g.frame.filters.superlative == "min" else "stated_max"
     marker = re.compile(alternation(words("questions", want)))
     measure = re.compile(alternation(words("questions", "measure_" + kind)))
+    any_measure = re.compile(alternation(words("questions", "measure_percent") + words("questions", "measure_amount")
+                                         + words("questions", "measure_quantity")))
     for m in members:
         d = doc_id or doc_of.get(id(m))
         for did in ([d] if d else list(g.doc_rank)[:3]):
@@ -1101,10 +1133,17 @@ def _stated_superlative(g: Ground, members: list[ListMember], doc_id: Optional[s
                 at = seg.find(m.name) if m.name in seg else seg.find(industry) if industry else -1
                 if at < 0:
                     continue
-                for clause in re.finditer(r"[^，,；;。]+", seg[at:]):
-                    if not marker.search(clause.group(0)) or not measure.search(seg[at:at + clause.end()]):
+                own = re.split(r"[；;]", seg[at:])[0]  # 甲…，规模居各集群之首；乙…: the member's own part
+                previous = ""
+                for clause in re.finditer(r"[^，,；;。]+", own):
+                    c, previous = clause.group(0), previous if not clause.start() else own[:clause.start()]
+                    if not marker.search(c):
                         continue
-                    n = _figure_of(seg[at:at + clause.end()], kind)
+                    # the marker's clause says its measure (规模居首位 is no growth), or says none and
+                    # follows the figure it ranks (营业收入1,460亿元，居7个集群首位)
+                    if not (measure.search(c) or (not any_measure.search(c) and measure.search(previous))):
+                        continue
+                    n = _figure_of(own[:clause.end()], kind)
                     a, b = ds.ndoc.span(s.start, s.end)
                     return m, (n.value if n else None), (n.text if n else None), Cite(did, a, b)
     return None
