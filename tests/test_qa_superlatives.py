@@ -45,3 +45,14 @@ def test_the_cluster_ranked_first_among_those_the_article_writes_about(answerer,
         a = answerer.answer(question, doc_ids=scope)
         assert a.found and fold(a.answer).startswith(want), (scope, a.answer)
         assert a.citations[0].doc_id == doc
+
+
+@pytest.mark.parametrize("question, want", [
+    ("石油化工产业集群营收增速是多少？", "3.2%"),
+    ("建材家居产业集群营收同比变化了多少？", "下降2.5%"),
+    ("现代物流产业集群产值同比变化了多少？", "下降1.4%"),
+    ("高端装备产业集群产值是多少？", "620亿元"),
+])
+def test_a_named_clusters_figure_is_read_from_its_own_part_of_the_sentence(answerer, question, want):
+    a = answerer.answer(question)
+    assert a.answer == want, a.answer

@@ -202,8 +202,9 @@ def answer_type(q: str) -> str:
         return "level"
     if _ASK_PLACE.search(q) and not re.search(r"集群有哪|哪些集群|哪个集群|哪几个集群", q):
         return "place"
-    if re.search(r"(?:增长|增速|增幅|占比|比重|百分比|占全国|占全省|比例|强度)[^，。？]{0,6}(?:多少|几成)", q):
-        return "percent"
+    if re.search(r"(?:增长|增速|增幅|占比|比重|百分比|占全国|占全省|比例|强度)[^，。？]{0,6}(?:多少|几成)", q) or \
+            re.search(r"同比[^，。？]{0,4}(?:变化|增减|涨跌|升降)[^，。？]{0,3}多少", q):
+        return "percent"  # 产值同比变化了多少: a rate, signed
     if _ASK_COUNT.search(q):
         m = _MEASURE.search(q)
         # counting clusters (几个集群, 多少个) is a count; 多少家企业, 多少张卡 is a quantity the text states

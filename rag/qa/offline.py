@@ -241,7 +241,7 @@ class OfflineAnswerer:
             if d:
                 return self._more_parts(g, d)
         if f.answer in ("amount", "percent", "quantity", "place") and not f.filters.superlative:
-            d = S.table_cell(g)
+            d = S.table_cell(g) or S.figure_of_named(g)
             if d:
                 return self._more_parts(g, d)
         if g.named and f.answer in ("place", "level", "year", "body", "text", "member") and not (

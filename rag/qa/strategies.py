@@ -951,6 +951,28 @@ def superlative(g: Ground) -> Optional[Draft]:
     return Draft(f"{short_name(m.name)}（{text}）" if text else short_name(m.name), [cite])
 
 
+def figure_of_named(g: Ground) -> Optional[Draft]:
+    """智能电网装备产业集群营收增速是多少 / 纺织服装产业集群产值同比变化了多少, asked of a cluster the
+    article writes about with its figures: the figure of the measure in that cluster's own part."""
+    f = g.frame
+    kind = {"percent": "percent", "amount": "amount"}.get(f.answer)
+    if kind is None or not g.hits or f.filters.superlative or f.years or len(f.parts) > 1:
+        return None
+    measures = words("questions", "measure_percent") + words("questions", "measure_amount") + ["同比", "变化", "多少"]
+    if any(not any(w in x or x in w for x in measures) for w in g.residual if fold(w) not in f.folded[:f.folded.find("集群")]):
+        return None  # 锦纶民用丝产能占全国多少: a figure of something else than the cluster's measure
+    doc = g.hits[0].doc_id
+    named = [m for m in _named_in_article(g, doc) if m.industry and fold(m.industry) in f.folded]
+    if not named:
+        return None
+    m = max(named, key=lambda m: len(m.industry))
+    found = _member_figure(g, m, doc, kind)
+    if found is None:
+        return None
+    _, text, cite = found
+    return Draft(text, [cite])
+
+
 def _named_in_article(g: Ground, doc_id: str) -> list[ListMember]:
     """Every cluster name the article writes (a place and industry before a head noun, generic and
     program names left out), once each, in order."""
