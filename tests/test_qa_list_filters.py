@@ -78,3 +78,19 @@ def test_members_of_two_named_batches_are_all_listed_and_第一_is_no_position(a
     a = answerer.answer("山西第一、二批县域特色产业集群有哪些？")
     for w in ("平遥", "清徐", "祁县", "阳城", "孝义", "介休", "太谷"):
         assert w in _names(a), a.answer
+
+
+@pytest.mark.parametrize("question, want", [
+    ("宁国市汽车零部件产业集群属于第几批？", "第一批"),
+    ("广德市电子电路产业集群是哪一批入选的？", "第2批"),
+])
+def test_a_named_clusters_batch(answerer, question, want):
+    a = answerer.answer(question)
+    assert want in a.answer, a.answer
+
+
+def test_a_place_absent_from_this_list_is_a_no(answerer):
+    a = answerer.answer("宿州市有集群在这份名单上吗？", doc_ids=["ah_notice"])
+    assert a.found and a.answer.startswith("否"), a.answer
+    a = answerer.answer("宣城市有集群在这份名单上吗？", doc_ids=["ah_notice"])
+    assert a.found and a.answer.startswith("是") and "宁国" in a.answer, a.answer

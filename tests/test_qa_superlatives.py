@@ -56,3 +56,14 @@ def test_the_cluster_ranked_first_among_those_the_article_writes_about(answerer,
 def test_a_named_clusters_figure_is_read_from_its_own_part_of_the_sentence(answerer, question, want):
     a = answerer.answer(question)
     assert a.answer == want, a.answer
+
+
+@pytest.mark.parametrize("question, want", [
+    ("纺织鞋服和石油化工两个集群，哪个营收更高？", "纺织鞋服"),
+    ("高端装备产业集群产值比新材料产业集群多多少？", "高出240亿元"),
+])
+def test_two_clusters_the_article_writes_about_are_compared(answerer, question, want):
+    a = answerer.answer(question)
+    assert want in a.answer, a.answer
+    assert len(a.citations) == 2
+

@@ -125,7 +125,8 @@ class OfflineAnswerer:
             if matches[0]:
                 matches[1] = [m for m in matches[1] if m.record.id != matches[0][0].record.id]  # the other of the two
         weak = not any(getattr(frame.lists[0].facts, k) for k in ("program", "year", "batch", "place", "issuer"))
-        if not any(matches) and frame.answer in LIST_ATTRIBUTES and weak and hits:
+        deictic = frame.answer == "yesno" and re.search(r"这份|该名单|本名单|此名单", frame.folded)
+        if not any(matches) and (frame.answer in LIST_ATTRIBUTES or deictic) and weak and hits:
             # 公示截止到哪天？ asked of one notice: its list
             top = [r for r in lists if r.doc_id == hits[0].doc_id]
             matches[0] = [ListMatch(r, 0.0) for r in top[:1]]
@@ -244,7 +245,7 @@ class OfflineAnswerer:
             d = S.table_cell(g) or S.figure_of_named(g)
             if d:
                 return self._more_parts(g, d)
-        if g.named and f.answer in ("place", "level", "year", "body", "text", "member") and not (
+        if g.named and f.answer in ("place", "level", "year", "batch", "body", "text", "member") and not (
                 f.answer in ("year", "body") and g.residual and not _only_about_recognition(g.residual)):
             d = S.from_named(g)
             if d:

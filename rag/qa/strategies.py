@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date
+from types import SimpleNamespace
 from typing import Optional
 
 from ..core.chinese import fold
@@ -643,8 +644,15 @@ def page_date(g: Ground) -> Optional[Draft]:
 def compare_named(g: Ground) -> Optional[Draft]:
     """甲集群和乙集群，谁的产值更高？高出多少: the two named clusters' figures for the measure."""
     f = g.frame
+    if not re.search(r"更高|更大|更多|谁的|哪个|高出|多出|相差|差多少|多多少|高多少|大多少", f.folded):
+        return None
     named = _distinct_named(g.all_named)
-    if len(named) < 2 or not re.search(r"更高|更大|更多|谁的|哪个|高出|多出|相差|差多少|多多少|高多少|大多少", f.folded):
+    if len(named) < 2 and g.hits:  # 智能电网装备和轨道交通装备两个集群: names the article writes, records or not
+        doc = g.hits[0].doc_id
+        found = sorted((m for m in _named_in_article(g, doc) if m.industry and fold(m.industry) in f.folded),
+                       key=lambda m: f.folded.find(fold(m.industry)))
+        named = [SimpleNamespace(member=m, doc_id=doc) for m in found]
+    if len(named) < 2:
         return None
     kind = "percent" if re.search(r"增速|增长|增幅", f.folded) else "amount" if re.search(
         r"产值|营收|收入|规模|销售", f.folded) else "quantity"
@@ -717,7 +725,7 @@ def yes_no(g: Ground) -> Optional[Draft]:
         if rec.level:
             return Draft(f"否，是{LEVEL_WORDS[rec.level]}名单", ev_cite(rec.doc_id, rec.evidence.get("level"))
                          or ev_cite(rec.doc_id, rec.evidence.get("title")))
-    exists = re.search(r"有[^，。？]{0,8}集群吗|有没有[^，。？]{0,8}集群|集群是[^，。？]{1,10}(?:产业)?集群吗", f.folded)
+    exists = re.search(r"有[^，。？]{0,8}集群吗|有没有[^，。？]{0,8}集群|集群是[^，。？]{1,10}(?:产业)?集群吗|有集群在[^，。？]{0,8}吗", f.folded)
     if rec is not None and not g.named and exists and (f.filters.place is not None or f.filters.keyword):
         # 名单里有义乌的集群吗 / 永康市集群是五金产业集群吗: the members the filter leaves
         members = filter_members(rec, f.filters)
