@@ -54,3 +54,14 @@ def test_ordinals_in_questions():
     got = [(s.text, s.value) for s in find_ordinals("名单里排第三的是哪个？第5个呢？排在最后的是哪个？排名第一的呢")]
     assert got == [("排第三", 3), ("第5个", 5), ("排在最后", -1), ("排名第一", 1)]
     assert [s.value for s in find_ordinals("列第十二位的集群；最后一个集群")] == [12, -1]
+
+
+def test_an_office_joined_by_与_is_one_office_and_a_conjunction_after_a_verb_is_not_part_of_it():
+    assert [o.text for o in find_offices("书面意见请反馈至我厅融资与服务处，联系电话：020-1234567")] == ["融资与服务处"]
+    assert [o.text for o in find_offices("如有疑问，请与中小企业处联系。")] == ["中小企业处"]
+    assert [o.text for o in find_offices("可和产业集群发展处沟通")] == ["产业集群发展处"]
+
+
+def test_a_government_general_office_is_one_body():
+    assert [b.text for b in find_bodies("佛山市南海区人民政府办公室\n2024年3月20日")] == ["佛山市南海区人民政府办公室"]
+    assert [b.text for b in find_bodies("杭州市人民政府办公厅印发")] == ["杭州市人民政府办公厅"]

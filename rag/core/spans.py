@@ -196,7 +196,10 @@ def find_offices(text: str) -> list[Span]:
         begin = max(0, end - 12)
         piece = text[begin:end]
         # the office starts after its body (…厅, …局, …委, …部), a pronoun or a function word
-        cut = max((piece.rfind(c) + 1 for c in "厅局委部向找到和与的及在、，,：: \n"), default=0)
+        cut = max((piece.rfind(c) + 1 for c in "厅局委部向找到的及在、，,：: \n"), default=0)
+        for j in (j for j, c in enumerate(piece) if c in "和与" and j >= cut):
+            if j - cut <= 1:  # 请与中小企业处: a conjunction after a verb; 融资与服务处 is one office
+                cut = j + 1
         name = piece[cut:]
         if len(name) < 3 or name.endswith(("好处", "之处", "到处", "各处", "此处", "出处", "用处", "难处", "益处", "公司")):
             continue
