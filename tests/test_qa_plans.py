@@ -1,6 +1,7 @@
 """Plans and reports that name clusters already recognised next to clusters still to be built
 (rag/qa/strategies.py of_level, _named_as_target), on two texts written for these tests: a city's
-government work report told as news, and a provincial action plan."""
+government work report told as news, and a provincial action plan; and a news story that states a
+list's size and names only some members (written_count)."""
 import pytest
 
 from rag.core.chinese import fold
@@ -21,6 +22,10 @@ ARTICLES = {
 截至2024年底，兰州市石油化工产业集群已入选省级先进制造业集群；天水市电工电器产业集群入选工业和信息化部2024年度中小企业特色产业集群名单。
 二、重点任务
 支持金昌市建设千亿级有色金属新材料产业集群，推动酒泉市打造新能源装备产业集群。
+""",
+    "gs_news.txt": """甘肃8个集群入选2024年度省级中小企业特色产业集群
+来源：陇原日报　2024-11-02
+记者从省工业和信息化厅获悉，2024年度甘肃省中小企业特色产业集群名单日前公布，全省共有8个集群入选。其中，天水市秦州区电工电器产业集群、白银市平川区陶瓷产业集群、定西市安定区马铃薯淀粉产业集群榜上有名。
 """,
 }
 
@@ -48,3 +53,13 @@ def test_a_cluster_named_only_as_a_target_is_not_on_a_list(answerer, question, d
     a = answerer.answer(question)
     assert a.found and a.answer.startswith("否"), a.answer
     assert a.citations[0].doc_id == doc
+
+
+@pytest.mark.parametrize("question, want", [
+    ("这篇报道里写出了名称的甘肃入选集群有几个？", "3个"),
+    ("报道中点出名称的天水入选集群有几个？", "1个"),
+    ("甘肃2024年度省级中小企业特色产业集群有几个？", "8个"),
+])
+def test_the_names_written_out_are_counted_apart_from_the_stated_size(answerer, question, want):
+    a = answerer.answer(question)
+    assert a.answer == want, a.answer

@@ -211,7 +211,7 @@ class OfflineAnswerer:
             return S.document_mentions(g, self.clusters_of) or S.yes_no(g)
         if f.choice:
             return S.choice(g)
-        d = S.page_date(g)
+        d = S.page_date(g) or S.written_count(g)
         if d:
             return d
         if g.named and f.answer in ("place", "level") and len(g.matches) >= 2:

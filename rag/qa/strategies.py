@@ -959,6 +959,25 @@ def superlative(g: Ground) -> Optional[Draft]:
     return Draft(f"{short_name(m.name)}（{text}）" if text else short_name(m.name), [cite])
 
 
+def written_count(g: Ground) -> Optional[Draft]:
+    """报道里具体点出名称的宁波入选集群有几个: the clusters the article writes out by name (of the
+    place asked), not the size of the list it reports."""
+    f = g.frame
+    if f.answer != "count" or not re.search(alternation(words("questions", "written_words")), f.folded):
+        return None
+    rec = g.best_list
+    if rec is not None:
+        members = filter_members(rec, Filters(place=f.filters.place)) if f.filters.place else rec.members
+        return Draft(f"{len(members)}个", _member_cites(rec, members)) if members else None
+    if not g.hits:
+        return None
+    province = next((p.full for _, _, p in f.places if p.kind == "province"), None)
+    records = [r for r in g.article_clusters if not province or r.province == province]
+    if not records:
+        return None
+    return Draft(f"{len(records)}个", [Cite(r.doc_id, r.evidence.start, r.evidence.end) for r in records])
+
+
 def figure_of_named(g: Ground) -> Optional[Draft]:
     """智能电网装备产业集群营收增速是多少 / 纺织服装产业集群产值同比变化了多少, asked of a cluster the
     article writes about with its figures: the figure of the measure in that cluster's own part."""
