@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import os
 import sys
 
 ENGINES = ["offline", "llm", "hybrid", "auto"]
@@ -19,6 +18,7 @@ HANDLERS = {
     "ask": "rag.qa.cli:ask_command",
     "eval": "rag.evaluate.cli:eval_command",
     "schema": "rag.cli:schema_command",
+    "docs": "rag.docs_cli:docs_command",
 }
 
 
@@ -33,6 +33,16 @@ class _Parser(argparse.ArgumentParser):
 def _store_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--db", metavar="DIR", help="index folder (env RAG_DB, default ./.rag)")
     p.add_argument("--chroma-url", metavar="URL", help="use a Chroma server, e.g. http://127.0.0.1:8000 (env RAG_CHROMA_URL)")
+
+
+def _labels_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--labels", choices=["en", "zh"], default=None,
+                   help="zh: Chinese column names and level names (国家级/省级/市级) in csv and xlsx")
+
+
+def _profile_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--profile", metavar="NAME",
+                   help="an endpoint profile of the config file (jiqun.toml, ~/.config/jiqun/config.toml)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -64,27 +74,37 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("extract", help="extract every named cluster from articles (JSON Lines or CSV)")
     p.add_argument("paths", nargs="+", metavar="PATH")
-    p.add_argument("--engine", choices=ENGINES, default=os.environ.get("RAG_ENGINE", "auto"))
+    p.add_argument("--engine", choices=ENGINES, default=None,
+                   help="auto (default; env RAG_ENGINE or the config file): an LLM only when jiqun's own settings name one")
+    _profile_option(p)
     p.add_argument("--out", metavar="FILE", help="output file (default stdout); re-running resumes; a file that "
                    "is not an extract output, or holds records of documents not among the inputs, is not replaced")
     p.add_argument("--force", action="store_true", help="replace --out even so")
-    p.add_argument("--format", choices=["jsonl", "csv"], default=None, help="default: from --out suffix, else jsonl")
+    p.add_argument("--format", choices=["jsonl", "csv", "xlsx"], default=None,
+                   help="default: from --out suffix (.csv, .xlsx), else jsonl; csv starts with a UTF-8 BOM for Excel")
+    _labels_option(p)
     p.add_argument("--no-progress", action="store_true")
 
     p = sub.add_parser("clusters", help="cross-document cluster table from the index")
     _store_options(p)
-    p.add_argument("--format", choices=["table", "jsonl", "csv"], default="table")
+    p.add_argument("--format", choices=["table", "jsonl", "csv", "xlsx"], default="table")
+    p.add_argument("--out", metavar="FILE", help="write to FILE (needed for xlsx) instead of stdout")
+    _labels_option(p)
     p.add_argument("--province", help="only clusters in this province")
 
     p = sub.add_parser("lists", help="the lists of clusters the indexed articles report (issuer, date, 文号, members)")
     _store_options(p)
-    p.add_argument("--format", choices=["table", "jsonl", "csv"], default="table")
+    p.add_argument("--format", choices=["table", "jsonl", "csv", "xlsx"], default="table")
+    p.add_argument("--out", metavar="FILE", help="write to FILE (needed for xlsx) instead of stdout")
+    _labels_option(p)
     p.add_argument("--doc", action="append", metavar="DOC_ID", help="only these documents")
 
     p = sub.add_parser("ask", help="answer a question from the index, with citations")
     p.add_argument("question", nargs="?", help="the question (or use --file)")
     p.add_argument("--file", metavar="FILE", help="questions, one per line ('-' for stdin)")
-    p.add_argument("--engine", choices=["offline", "llm", "auto"], default=os.environ.get("RAG_ENGINE", "auto"))
+    p.add_argument("--engine", choices=["offline", "llm", "auto"], default=None,
+                   help="auto (default; env RAG_ENGINE or the config file): an LLM only when jiqun's own settings name one")
+    _profile_option(p)
     p.add_argument("-k", type=int, default=6, help="chunks to retrieve (default 6)")
     p.add_argument("--doc", action="append", metavar="DOC_ID", help="only these documents")
     p.add_argument("--json", action="store_true", help="one JSON object per question")
@@ -98,6 +118,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--report", metavar="DIR", default="reports", help="where report.json/.md/.html go")
     p.add_argument("--thresholds", metavar="FILE", help="default eval/thresholds.json")
     p.add_argument("--no-thresholds", action="store_true", help="report only, never fail")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar or status lines")
+    _profile_option(p)
+
+    p = sub.add_parser("docs", help="the indexed documents: list, show (a citation viewer), rm")
+    docs = p.add_subparsers(dest="docs_command", metavar="ACTION", required=True, parser_class=_Parser)
+    d = docs.add_parser("list", help="id, title, date, source path, chunks, clusters of every document")
+    d.add_argument("--json", action="store_true", help="JSON output")
+    _store_options(d)
+    d = docs.add_parser("show", help="a document's original text; --span START:END highlights a citation")
+    d.add_argument("id", metavar="ID")
+    d.add_argument("--span", metavar="START:END", help="highlight these character offsets (as citations give them)")
+    _store_options(d)
+    d = docs.add_parser("rm", help="remove documents: chunks, vectors, keyword terms, clusters, lists")
+    d.add_argument("ids", nargs="+", metavar="ID")
+    _store_options(d)
 
     p = sub.add_parser("schema", help="print the JSON schema of the cluster record")
     p.add_argument("--out", metavar="FILE")

@@ -19,9 +19,10 @@ DEFAULT_THRESHOLDS = Path("eval/thresholds.json")
 
 
 def resolve_engines(requested: list[str] | None, settings: Settings) -> list[str]:
-    """Default: offline, plus llm and hybrid when an endpoint is configured. `all` asks for all three."""
+    """Default: offline, plus llm and hybrid when jiqun's own settings name an endpoint (a bare
+    OPENAI_API_KEY is used only when asked for by name). `all` asks for all three."""
     if not requested:
-        return list(EXTRACTION_ENGINES) if settings.llm.configured else ["offline"]
+        return list(EXTRACTION_ENGINES) if settings.llm.chosen else ["offline"]
     names: list[str] = []
     for name in requested:
         for n in (EXTRACTION_ENGINES if name == "all" else [name]):
@@ -70,7 +71,8 @@ def eval_command(args, settings: Settings) -> int:
     results = []
     with tempfile.TemporaryDirectory(prefix=".eval-", dir=report_dir, ignore_cleanup_errors=True) as work:
         for i, gold in enumerate(golds):
-            results.append(evaluate_gold(gold, engines, settings, Path(work) / str(i), _log))
+            results.append(evaluate_gold(gold, engines, settings, Path(work) / str(i), _log,
+                                         progress=not getattr(args, "no_progress", False)))
     checks = check(results, thresholds) if thresholds else []
     report = make_report(results, engines, settings, checks, thresholds_file, bool(args.no_thresholds),
                          time.perf_counter() - t0)
