@@ -19,6 +19,7 @@ HANDLERS = {
     "ask": "rag.qa.cli:ask_command",
     "eval": "rag.evaluate.cli:eval_command",
     "schema": "rag.cli:schema_command",
+    "serve": "rag.serve.cli:serve_command",
 }
 
 
@@ -98,6 +99,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--report", metavar="DIR", default="reports", help="where report.json/.md/.html go")
     p.add_argument("--thresholds", metavar="FILE", help="default eval/thresholds.json")
     p.add_argument("--no-thresholds", action="store_true", help="report only, never fail")
+
+    p = sub.add_parser("serve", help="the JSON API and the web page (ask, clusters, lists, documents)")
+    _store_options(p)
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1; another "
+                   "address needs --token)")
+    p.add_argument("--port", type=int, default=8000, help="port (default 8000; 0 picks a free one)")
+    p.add_argument("--token", metavar="TOKEN", help="every request must send 'Authorization: Bearer TOKEN' "
+                   "(env RAG_SERVE_TOKEN; required off loopback)")
 
     p = sub.add_parser("schema", help="print the JSON schema of the cluster record")
     p.add_argument("--out", metavar="FILE")
