@@ -5,7 +5,6 @@ from pathlib import Path
 
 from ..index import Index
 from ..io import transaction
-from .errors import ApiError
 
 
 def info(index: Index, doc_id: str | None = None) -> list[dict]:
@@ -45,7 +44,3 @@ def uploaded_file(uploads: Path, source: str) -> Path | None:
         return None
     return p if p.is_file() else None
 
-
-def require(condition: bool, status: int, error: str, detail: str) -> None:
-    if not condition:
-        raise ApiError(status, error, detail)

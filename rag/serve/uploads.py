@@ -10,7 +10,9 @@ import uuid
 from pathlib import Path, PurePosixPath
 
 from fastapi import UploadFile
+from fastapi.concurrency import run_in_threadpool
 
+from ..config import env
 from ..errors import InputError
 from ..load import SUPPORTED_SUFFIXES, load_document, max_file_bytes
 from .errors import ApiError
@@ -36,9 +38,8 @@ def check_type(name: str) -> None:
 
 
 def too_large(size: int) -> ApiError:
-    limit = max_file_bytes()
-    return ApiError(413, "too_large", f"file too large ({size / 1048576:.1f} MB > {limit / 1048576:g} MB limit; "
-                                      "the server's RAG_MAX_FILE_MB)")
+    return ApiError(413, "too_large", f"file too large (over {size / 1048576:.2f} MB > {env().RAG_MAX_FILE_MB:g} MB "
+                                      "limit; the server's RAG_MAX_FILE_MB)")
 
 
 async def receive(upload: UploadFile, folder: Path) -> Path:
@@ -60,15 +61,20 @@ async def receive(upload: UploadFile, folder: Path) -> Path:
                 out.write(chunk)
         if size == 0:
             raise ApiError(400, "empty_file", f"{name}: empty file")
-        try:
-            load_document(path)
-        except InputError as e:
-            status, error = (400, "empty_file") if "empty" in e.reason else (422, "unreadable")
-            raise ApiError(status, error, f"{name}: {e.reason}") from None
+        await run_in_threadpool(check_text, path)
     except BaseException:
         discard(path)
         raise
     return path
+
+
+def check_text(path: Path) -> None:
+    """The loader reads the file as `rag ingest` would (decoding, binary and empty checks)."""
+    try:
+        load_document(path)
+    except InputError as e:
+        status, error = (400, "empty_file") if "empty" in e.reason else (422, "unreadable")
+        raise ApiError(status, error, f"{path.name}: {e.reason}") from None
 
 
 def discard(path: Path) -> None:

@@ -25,6 +25,9 @@ async function api(path, options = {}) {
   return body;
 }
 
+// a table cell that carries its column name (phones show rows as cards with these labels)
+const cell = (label, ...content) => el("td", { dataset: { label } }, ...content);
+
 const docPath = (id) => "/api/documents/" + id.split("/").map(encodeURIComponent).join("/");
 
 // --- tabs ------------------------------------------------------------------------------
@@ -162,15 +165,14 @@ function renderClusters() {
   const body = $("#cluster-table tbody");
   body.textContent = "";
   for (const r of rows) {
-    const sources = el("td");
+    const sources = cell("出处");
     r.evidence.forEach((ev, i) => {
       if (i) sources.append("、");
       sources.append(spanLink(titles[ev.doc_id] || ev.doc_id, ev.doc_id, ev.start, ev.end));
     });
-    body.append(el("tr", {}, el("td", { textContent: r.name }), el("td", { textContent: r.province || "" }),
-      el("td", { textContent: LEVELS[r.level] || r.level || "" }), el("td", { textContent: r.program || "" }),
-      el("td", { textContent: r.year ?? "" }), el("td", { textContent: r.batch ?? "" }),
-      el("td", { textContent: r.mentions }), sources));
+    body.append(el("tr", {}, cell("名称", r.name), cell("省份", r.province || ""),
+      cell("级别", LEVELS[r.level] || r.level || ""), cell("项目", r.program || ""),
+      cell("年份", r.year ?? ""), cell("批次", r.batch ?? ""), cell("提及", r.mentions), sources));
   }
   $("#cluster-count").textContent = `共 ${rows.length} 个集群`;
 }
@@ -221,9 +223,9 @@ async function loadDocs() {
   body.textContent = "";
   for (const d of docs) {
     const del = el("button", { type: "button", className: "danger", textContent: "删除", onclick: () => removeDoc(d) });
-    body.append(el("tr", { dataset: { doc: d.doc_id } }, el("td", { textContent: d.doc_id }),
-      el("td", {}, spanLink(d.title || d.doc_id, d.doc_id, null, null)), el("td", { textContent: d.date || "" }),
-      el("td", { textContent: d.chunks }), el("td", { textContent: d.clusters }), el("td", {}, del)));
+    body.append(el("tr", { dataset: { doc: d.doc_id } }, cell("编号", d.doc_id),
+      cell("标题", spanLink(d.title || d.doc_id, d.doc_id, null, null)), cell("日期", (d.date || "").slice(0, 10)),
+      cell("分块", d.chunks), cell("集群", d.clusters), cell("", del)));
   }
   if (!docs.length) body.append(el("tr", {}, el("td", { colSpan: 6, className: "muted", textContent: "还没有文档：上传一篇。" })));
 }
