@@ -84,7 +84,7 @@ def ingest_ours(cfg: dict) -> dict:
     if profiler:
         profiler.disable()
         _write_profile(profiler, Path(cfg["profile"]))
-    return {"documents": summary.documents, "chunks": summary.chunks, "skipped": summary.skipped,
+    return {"documents": summary.documents, "chunks": summary.chunks, "skipped": summary.unchanged,
             "failed": summary.failed, "errors": [f"{p}: {r}" for p, r in summary.errors[:5]],
             "seconds": round(summary.seconds, 2), "wall_seconds": round(wall, 2), "cpu_seconds": round(cpu, 2),
             "chunks_in_index": total_chunks,

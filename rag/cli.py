@@ -36,6 +36,11 @@ def _store_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--chroma-url", metavar="URL", help="use a Chroma server, e.g. http://127.0.0.1:8000 (env RAG_CHROMA_URL)")
 
 
+def _profile_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--profile", metavar="NAME",
+                   help="an endpoint profile of the config file (jiqun.toml, ~/.config/jiqun/config.toml)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="rag",
@@ -65,7 +70,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("extract", help="extract every named cluster from articles (JSON Lines or CSV)")
     p.add_argument("paths", nargs="+", metavar="PATH")
-    p.add_argument("--engine", choices=ENGINES, default=os.environ.get("RAG_ENGINE", "auto"))
+    p.add_argument("--engine", choices=ENGINES, default=None,
+                   help="auto (default; env RAG_ENGINE or the config file): an LLM only when jiqun's own settings name one")
+    _profile_option(p)
     p.add_argument("--out", metavar="FILE", help="output file (default stdout); re-running resumes; a file that "
                    "is not an extract output, or holds records of documents not among the inputs, is not replaced")
     p.add_argument("--force", action="store_true", help="replace --out even so")
@@ -85,7 +92,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("ask", help="answer a question from the index, with citations")
     p.add_argument("question", nargs="?", help="the question (or use --file)")
     p.add_argument("--file", metavar="FILE", help="questions, one per line ('-' for stdin)")
-    p.add_argument("--engine", choices=["offline", "llm", "auto"], default=os.environ.get("RAG_ENGINE", "auto"))
+    p.add_argument("--engine", choices=["offline", "llm", "auto"], default=None,
+                   help="auto (default; env RAG_ENGINE or the config file): an LLM only when jiqun's own settings name one")
+    _profile_option(p)
     p.add_argument("-k", type=int, default=6, help="chunks to retrieve (default 6)")
     p.add_argument("--doc", action="append", metavar="DOC_ID", help="only these documents")
     p.add_argument("--json", action="store_true", help="one JSON object per question")
@@ -99,6 +108,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--report", metavar="DIR", default="reports", help="where report.json/.md/.html go")
     p.add_argument("--thresholds", metavar="FILE", help="default eval/thresholds.json")
     p.add_argument("--no-thresholds", action="store_true", help="report only, never fail")
+    _profile_option(p)
 
     p = sub.add_parser("serve", help="the JSON API and the web page (ask, clusters, lists, documents)")
     _store_options(p)
@@ -107,6 +117,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=8000, help="port (default 8000; 0 picks a free one)")
     p.add_argument("--token", metavar="TOKEN", help="every request must send 'Authorization: Bearer TOKEN' "
                    "(env RAG_SERVE_TOKEN; required off loopback)")
+    _profile_option(p)
 
     p = sub.add_parser("schema", help="print the JSON schema of the cluster record")
     p.add_argument("--out", metavar="FILE")

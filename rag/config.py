@@ -77,9 +77,17 @@ def _env(*names: str, default: Optional[str] = None) -> Optional[str]:
     return default
 
 
+def _own_llm_env() -> bool:
+    """Whether jiqun's own variables name an LLM endpoint (a bare OPENAI_* does not: see `chosen`)."""
+    return bool(_env("RAG_LLM_BASE_URL", "RAG_LLM_API_KEY"))
+
+
 @dataclass
 class LLMSettings:
-    """An OpenAI-compatible chat endpoint. Configured when a base URL or an API key is set."""
+    """An OpenAI-compatible chat endpoint. `configured` when a base URL or an API key is set
+    (including a bare OPENAI_BASE_URL / OPENAI_API_KEY, used only with an explicit `--engine llm`);
+    `chosen` when jiqun's own settings name it (RAG_LLM_BASE_URL, RAG_LLM_API_KEY or a profile in
+    the config file): only then does `--engine auto` send articles to it."""
 
     base_url: Optional[str] = field(default_factory=lambda: _env("RAG_LLM_BASE_URL", "OPENAI_BASE_URL"))
     api_key: Optional[str] = field(default_factory=lambda: _env("RAG_LLM_API_KEY", "OPENAI_API_KEY"))
@@ -87,10 +95,16 @@ class LLMSettings:
     timeout: float = field(default_factory=lambda: env().RAG_LLM_TIMEOUT)
     max_retries: int = field(default_factory=lambda: env().RAG_LLM_MAX_RETRIES)
     concurrency: int = field(default_factory=lambda: env().RAG_LLM_CONCURRENCY)
+    own: bool = field(default_factory=_own_llm_env)
+    profile: Optional[str] = None  # the config-file profile these settings came from
 
     @property
     def configured(self) -> bool:
         return bool(self.base_url or self.api_key)
+
+    @property
+    def chosen(self) -> bool:
+        return self.configured and self.own
 
     def redacted(self) -> dict:
         return {"base_url": self.base_url, "model": self.model, "api_key": "***" if self.api_key else None}
@@ -112,13 +126,27 @@ class Settings:
     chroma_url: Optional[str] = field(default_factory=lambda: _env("RAG_CHROMA_URL"))
     llm: LLMSettings = field(default_factory=LLMSettings)
     embeddings: EmbeddingSettings = field(default_factory=EmbeddingSettings)
+    engine: str = field(default_factory=lambda: env().RAG_ENGINE)  # the default --engine
+    config_file: Optional[Path] = None  # the config file these settings read, if any
+
+    @classmethod
+    def load(cls, db=None, chroma_url: Optional[str] = None, profile: Optional[str] = None) -> "Settings":
+        """Flags (the arguments), then environment variables, then the config file (jiqun.toml here,
+        else ~/.config/jiqun/config.toml), then defaults."""
+        from .configfile import apply_config_file
+
+        env()  # every variable checked once, up front, before any work
+        s = cls()
+        apply_config_file(s, profile)
+        if db:
+            s.db = Path(db)
+        if chroma_url:
+            s.chroma_url = chroma_url
+        return s
 
     @classmethod
     def from_args(cls, args) -> "Settings":
-        env()  # every variable checked once, up front, before any work
-        s = cls()
-        if getattr(args, "db", None):
-            s.db = Path(args.db)
-        if getattr(args, "chroma_url", None):
-            s.chroma_url = args.chroma_url
+        s = cls.load(getattr(args, "db", None), getattr(args, "chroma_url", None), getattr(args, "profile", None))
+        if hasattr(args, "engine") and args.engine is None and args.command in ("ask", "extract"):
+            args.engine = s.engine
         return s

@@ -66,6 +66,7 @@ class DocumentInfo:
     outlet: Optional[str]
     url: Optional[str]
     n_chunks: int = 0
+    n_clusters: int = 0  # cluster records stored for the document
 
 
 def _connect(db: Path) -> sqlite3.Connection:
@@ -220,7 +221,9 @@ class Index(Ingesting):
 
     def documents(self) -> list[DocumentInfo]:
         rows = self.conn.execute(
-            "SELECT doc_id, path, title, date, outlet, url, n_chunks FROM documents ORDER BY doc_id")
+            "SELECT d.doc_id, d.path, d.title, d.date, d.outlet, d.url, d.n_chunks, "
+            "COALESCE(json_array_length(c.records), 0) FROM documents d LEFT JOIN clusters c USING (doc_id) "
+            "ORDER BY d.doc_id")
         return [DocumentInfo(*r) for r in rows]
 
     def document(self, doc_id: str) -> DocumentInfo:

@@ -5,27 +5,11 @@ import json
 import sys
 
 
-def _offline_extract():
-    """The offline cluster extractor's `extract`, stored with each ingested document. While that
-    engine is not installed, documents are indexed without records; a later ingest adds them."""
-    from .extract.engines import get_engine
-
-    try:
-        return get_engine("offline").extract_lists
-    except ModuleNotFoundError as e:
-        if e.name != "rag.extract.offline":
-            raise
-        print("rag ingest: note: the offline cluster extractor is not available; indexing without cluster records",
-              file=sys.stderr)
-        return None
-
-
 def ingest_command(args, settings) -> int:
-    from .index import Index
+    from .api import Index
 
-    with Index.open(settings) as index:
-        summary = index.ingest(args.paths, prune=args.prune, progress=not args.no_progress,
-                               extract=_offline_extract(), rebuild=args.rebuild)
+    summary = Index(settings).ingest(args.paths, prune=args.prune, progress=not args.no_progress,
+                                     rebuild=args.rebuild)
     for path, reason in summary.errors:
         print(f"rag ingest: error: {path}: {reason}", file=sys.stderr)
     print(summary.line())

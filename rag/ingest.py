@@ -19,6 +19,7 @@ import os
 import shutil
 import sys
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Optional
@@ -30,7 +31,7 @@ from .embed import fingerprint
 from .errors import InputError, RagError, one_line
 from .io import transaction
 from .keyword import pack_terms, tokenize
-from .load import find_files, load_document, read_bounded
+from .load import Found, Source, find_sources, load_document, read_bounded
 from .metadata import read_metadata
 from .normalise import normalise
 from .prepare import NO_ARTICLE_TEXT
@@ -56,16 +57,24 @@ def _split_extraction(result) -> tuple[list[ClusterMention], Optional[list]]:
 class IngestSummary:
     documents: int = 0  # new or changed documents written in this run
     chunks: int = 0  # chunks written in this run
-    skipped: int = 0  # unchanged documents
+    unchanged: int = 0  # documents already indexed with the same content
     failed: int = 0
     seconds: float = 0.0
     errors: list[tuple[str, str]] = field(default_factory=list)
     pruned: int = 0
     repaired: int = 0  # stored chunks whose missing vectors were embedded again
+    unsupported: Counter = field(default_factory=Counter)  # suffix → files in the folders that were not read
+    ids: dict[str, str] = field(default_factory=dict)  # source path → document id, for every file of the run
+
+    @property
+    def skipped(self) -> int:
+        """Files in the folders that were not read (unsupported types)."""
+        return sum(self.unsupported.values())
 
     def line(self) -> str:
-        out = (f"documents: {self.documents}  chunks: {self.chunks}  skipped: {self.skipped}  "
-               f"failed: {self.failed}  seconds: {self.seconds:.1f}")
+        found = Found(unsupported=self.unsupported)
+        out = (f"documents: {self.documents}  chunks: {self.chunks}  unchanged: {self.unchanged}  "
+               f"{found.skipped_line()}  failed: {self.failed}  seconds: {self.seconds:.1f}")
         out += f"  pruned: {self.pruned}" if self.pruned else ""
         return out + (f"  vectors rebuilt: {self.repaired}" if self.repaired else "")
 
@@ -99,6 +108,33 @@ def _file_sha256(path: Path) -> Optional[str]:
         return None
 
 
+def _free_id(src: Source, resolved: str, known: dict, taken: dict[str, str]) -> str:
+    """The source's id, made unique: a name already used by another file (indexed, still there, or
+    earlier in this run) gets the folders above the ingest root in front (`siteB/index`), and a
+    number as the last resort (`index~2`). Never refused."""
+    def free(doc_id: str) -> bool:
+        if doc_id in taken:
+            return taken[doc_id] == resolved
+        if doc_id in known:
+            old = known[doc_id][0]
+            return old == resolved or not Path(old).exists()  # a moved file keeps its id
+        return True
+
+    if free(src.doc_id):
+        return src.doc_id
+    doc_id = src.doc_id
+    for parent in [src.root.resolve(), *src.root.resolve().parents]:
+        if not parent.name:
+            break
+        doc_id = f"{parent.name}/{doc_id}"
+        if free(doc_id):
+            return doc_id
+    n = 2
+    while not free(f"{src.doc_id}~{n}"):
+        n += 1
+    return f"{src.doc_id}~{n}"
+
+
 class Ingesting:
     """Index's writing half (a mixin: it works on the Index's SQLite connection and vectors)."""
 
@@ -111,9 +147,10 @@ class Ingesting:
         are missing are embedded again; `rebuild` embeds every stored chunk again."""
         t0 = time.perf_counter()
         summary = IngestSummary()
-        files, problems = find_files(paths)
-        summary.errors.extend(problems)
-        todo = self._plan(files, summary, extract)
+        found = find_sources(paths)
+        summary.errors.extend(found.problems)
+        summary.unsupported = found.unsupported
+        todo = self._plan(found.sources, summary, extract)
         if rebuild:
             self._drop_vectors()
         if rebuild or self._meta("dirty") or todo or self._vectors_missing():
@@ -124,8 +161,8 @@ class Ingesting:
             self._progress.report = lambda n: bar.set_postfix_str(f"{summary.chunks + n} chunks", refresh=True)
         batch: list[_Pending] = []
         try:
-            for path, size, mtime in todo:
-                pending = self._prepare_one(path, size, mtime, extract, summary)
+            for path, doc_id, size, mtime in todo:
+                pending = self._prepare_one(path, doc_id, size, mtime, extract, summary)
                 if pending:
                     batch.append(pending)
                 if sum(len(p.chunks) for p in batch) >= self.batch_chunks:
@@ -149,22 +186,21 @@ class Ingesting:
         summary.seconds = time.perf_counter() - t0
         return summary
 
-    def _plan(self, files: list[Path], summary: IngestSummary, extract: Optional[Extract]):
-        """(path, size, mtime) of the files to (re)index; counts unchanged files as skipped."""
+    def _plan(self, sources: list[Source], summary: IngestSummary, extract: Optional[Extract]):
+        """(path, doc_id, size, mtime) of the files to (re)index; counts unchanged files."""
         # Records made by older rules are made again (no re-embedding): the rules' version is stored.
         stale_rules = extract is not None and self._meta("extractor") != _rules_version(extract)
         known = {r[0]: r[1:] for r in self.conn.execute(
             "SELECT d.doc_id, d.path, d.sha256, c.doc_id IS NOT NULL AND NOT ? FROM documents d "
             "LEFT JOIN clusters c USING (doc_id)", (stale_rules,))}
-        seen: dict[str, Path] = {}
+        by_path = {v[0]: k for k, v in known.items()}
+        taken: dict[str, str] = {}  # doc_id → resolved path, in this run
         todo = []
-        for f in files:
-            doc_id, resolved = f.stem, f.resolve()
-            if doc_id in seen:
-                summary.errors.append((str(f), f"duplicate document id '{doc_id}': {seen[doc_id]} has the same "
-                                               "file name stem (rename one)"))
-                continue
-            seen[doc_id] = f
+        for src in sources:
+            f, resolved = src.path, str(src.path.resolve())
+            doc_id = by_path.get(resolved) or _free_id(src, resolved, known, taken)
+            taken[doc_id] = resolved
+            summary.ids[str(f)] = doc_id
             try:
                 st = f.stat()
             except OSError as e:
@@ -172,19 +208,15 @@ class Ingesting:
                 continue
             if doc_id in known:
                 old_path, old_sha, has_clusters = known[doc_id]
-                if old_path != str(resolved) and Path(old_path).exists():
-                    summary.errors.append((str(f), f"duplicate document id '{doc_id}': {old_path} is already indexed "
-                                                   "under that id (rename one)"))
-                    continue
                 if _file_sha256(f) == old_sha:
-                    if old_path != str(resolved):  # the file moved: same content, new place
+                    if old_path != resolved:  # the file moved: same content, new place
                         with transaction(self.conn):
-                            self.conn.execute("UPDATE documents SET path = ? WHERE doc_id = ?", (str(resolved), doc_id))
+                            self.conn.execute("UPDATE documents SET path = ? WHERE doc_id = ?", (resolved, doc_id))
                     if extract is not None and not has_clusters:
                         self._extract_stored(doc_id, f, extract, summary)
-                    summary.skipped += 1
+                    summary.unchanged += 1
                     continue
-            todo.append((f, st.st_size, st.st_mtime))
+            todo.append((f, doc_id, st.st_size, st.st_mtime))
         if stale_rules and not summary.errors:
             with transaction(self.conn):
                 self.conn.execute("INSERT OR REPLACE INTO meta VALUES ('extractor', ?)", (_rules_version(extract),))
@@ -197,10 +229,10 @@ class Ingesting:
         except Exception as e:  # the document stays indexed; the next ingest tries again
             summary.errors.append((str(path), f"cluster extraction failed: {one_line(e)}"))
 
-    def _prepare_one(self, path: Path, size: int, mtime: float, extract: Optional[Extract],
+    def _prepare_one(self, path: Path, doc_id: str, size: int, mtime: float, extract: Optional[Extract],
                      summary: IngestSummary) -> Optional[_Pending]:
         try:
-            doc = load_document(path)
+            doc = load_document(path, doc_id)
             source_title = doc.title  # kept so `normalised()` can redo exactly this later
             ndoc = normalise(doc)
             if not has_article_text(ndoc.text):
@@ -276,17 +308,36 @@ class Ingesting:
     def _prune(self) -> int:
         """Drop documents whose files are gone. Returns how many."""
         gone = [d for d, path in self.conn.execute("SELECT doc_id, path FROM documents") if not Path(path).exists()]
-        if not gone:
-            return 0
-        ids = [r[0] for d in gone for r in self.conn.execute("SELECT chunk_id FROM chunks WHERE doc_id = ?", (d,))]
+        self._delete_documents(gone)
+        return len(gone)
+
+    def remove(self, doc_ids: Iterable[str]) -> list[str]:
+        """Remove documents from the index: chunks, vectors, keyword terms, cluster records and
+        lists, in one SQLite transaction (vectors after it; a crash in between is repaired by the
+        next ingest, as for any batch). Every id must be indexed, else nothing is removed."""
+        doc_ids = list(dict.fromkeys(doc_ids))
+        known = {r[0] for r in self.conn.execute("SELECT doc_id FROM documents")}
+        unknown = [d for d in doc_ids if d not in known]
+        if unknown:
+            raise InputError(unknown[0], "no such document in the index (see `rag docs list`)")
+        self._delete_documents(doc_ids)
+        if self._meta("dirty"):
+            self.keyword_index()
+            with transaction(self.conn):
+                self.conn.execute("DELETE FROM meta WHERE key = 'dirty'")
+        return doc_ids
+
+    def _delete_documents(self, doc_ids: list[str]) -> None:
+        if not doc_ids:
+            return
+        ids = [r[0] for d in doc_ids for r in self.conn.execute("SELECT chunk_id FROM chunks WHERE doc_id = ?", (d,))]
         self._mark_dirty()
-        with transaction(self.conn):
-            self.conn.executemany("DELETE FROM documents WHERE doc_id = ?", [(d,) for d in gone])
+        with transaction(self.conn):  # cascades to chunks (and their keyword terms), clusters, lists
+            self.conn.executemany("DELETE FROM documents WHERE doc_id = ?", [(d,) for d in doc_ids])
             self._bump_generation()
         if ids:
             with self._chroma():
                 self._vectors().delete(ids=ids)
-        return len(gone)
 
     def _sync_vectors(self) -> int:
         """Make Chroma hold exactly SQLite's chunks (after an interrupted ingest, on a new server,

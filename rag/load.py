@@ -6,14 +6,17 @@ import hashlib
 import os
 import re
 import stat
+from collections import Counter
+from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Optional
 
 from .core.types import Document
 from .errors import InputError
 
-SUPPORTED_SUFFIXES = {".txt", ".md", ".html", ".htm"}
+SUPPORTED_SUFFIXES = {".txt", ".md", ".html", ".htm", ".pdf", ".docx"}
+SUPPORTED_LIST = ".txt, .md, .html, .htm, .pdf, .docx"
 
 
 def max_file_bytes() -> int:
@@ -46,8 +49,9 @@ def _missing_reason(p: Path) -> str:
     return "no such file or folder"
 
 
-def _walk(folder: Path, problems: list[tuple[str, str]]) -> list[Path]:
-    """Supported regular files under folder (hidden parts skipped, links to folders not followed)."""
+def _walk(folder: Path, problems: list[tuple[str, str]], unsupported: Optional[Counter] = None) -> list[Path]:
+    """Supported regular files under folder (hidden parts skipped, links to folders not followed);
+    other files are counted by suffix in `unsupported`."""
     found: list[Path] = []
 
     def unreadable(e: OSError) -> None:
@@ -57,7 +61,11 @@ def _walk(folder: Path, problems: list[tuple[str, str]]) -> list[Path]:
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         for name in sorted(names):
             f = Path(root) / name
-            if name.startswith(".") or f.suffix.lower() not in SUPPORTED_SUFFIXES:
+            if name.startswith("."):
+                continue
+            if f.suffix.lower() not in SUPPORTED_SUFFIXES:
+                if unsupported is not None:
+                    unsupported[f.suffix.lower() or "(no suffix)"] += 1
                 continue
             try:
                 why = _not_regular(f.stat().st_mode)
@@ -70,40 +78,75 @@ def _walk(folder: Path, problems: list[tuple[str, str]]) -> list[Path]:
     return found
 
 
-def find_files(paths: Iterable[str | os.PathLike]) -> tuple[list[Path], list[tuple[str, str]]]:
-    """Expand files and folders (recursively) into supported regular files.
+@dataclass
+class Source:
+    """A file to read, with the document id derived from its path: relative to the folder that was
+    given, without the suffix (`site/a/index.html` given as `site` → `a/index`); a file given by
+    itself is its stem. `root` is the folder (or the file's own folder)."""
 
-    Returns (files, problems) where problems are (path, reason) for paths that cannot be used.
-    """
-    files: list[Path] = []
-    problems: list[tuple[str, str]] = []
+    path: Path
+    doc_id: str
+    root: Path
+
+
+@dataclass
+class Found:
+    sources: list[Source] = field(default_factory=list)
+    problems: list[tuple[str, str]] = field(default_factory=list)  # (path, reason): cannot be used
+    unsupported: Counter = field(default_factory=Counter)  # suffix → files in the folders not read
+
+    def skipped_line(self) -> str:
+        """`skipped: 3 (.doc ×2, .png ×1)`."""
+        n = sum(self.unsupported.values())
+        kinds = ", ".join(f"{k} ×{v}" for k, v in sorted(self.unsupported.items(), key=lambda kv: (-kv[1], kv[0])))
+        return f"skipped: {n}" + (f" ({kinds})" if n else "")
+
+
+def doc_id_for(path: Path, root: Path) -> str:
+    rel = path.relative_to(root) if root != path else Path(path.name)
+    return rel.with_suffix("").as_posix() if rel.suffix else rel.as_posix()
+
+
+def find_sources(paths: Iterable[str | os.PathLike]) -> Found:
+    """Expand files and folders (recursively) into supported regular files with their ids."""
+    found = Found()
     for raw in paths:
         p = Path(raw)
         try:
             mode = p.stat().st_mode
         except OSError as e:
-            problems.append((str(p), e.strerror.lower() if e.errno == errno.EACCES else _missing_reason(p)))
+            found.problems.append((str(p), e.strerror.lower() if e.errno == errno.EACCES else _missing_reason(p)))
             continue
         if stat.S_ISDIR(mode):
-            before = len(problems)
-            found = _walk(p, problems)
-            if not found and len(problems) == before:
-                problems.append((str(p), "folder has no .txt, .md, .html or .htm files"))
-            files.extend(found)
+            before = len(found.problems)
+            files = _walk(p, found.problems, found.unsupported)
+            if not files and len(found.problems) == before:
+                found.problems.append((str(p), f"folder has no {SUPPORTED_LIST.replace(', .docx', ' or .docx')} files"))
+            found.sources.extend(Source(f, doc_id_for(f, p), p) for f in files)
         elif p.suffix.lower() not in SUPPORTED_SUFFIXES:
-            problems.append((str(p), f"unsupported file type '{p.suffix or '(none)'}' (use .txt, .md, .html, .htm)"))
+            found.problems.append((str(p), f"unsupported file type '{p.suffix or '(none)'}' (use {SUPPORTED_LIST})"))
         elif why := _not_regular(mode):
-            problems.append((str(p), why))
+            found.problems.append((str(p), why))
         else:
-            files.append(p)
+            found.sources.append(Source(p, doc_id_for(p, p), p.parent))
     seen: set[Path] = set()
     unique = []
-    for f in files:
-        key = f.resolve()
+    for s in found.sources:
+        key = s.path.resolve()
         if key not in seen:
             seen.add(key)
-            unique.append(f)
-    return unique, problems
+            unique.append(s)
+    found.sources = unique
+    return found
+
+
+def find_files(paths: Iterable[str | os.PathLike]) -> tuple[list[Path], list[tuple[str, str]]]:
+    """Expand files and folders (recursively) into supported regular files.
+
+    Returns (files, problems) where problems are (path, reason) for paths that cannot be used.
+    """
+    found = find_sources(paths)
+    return [s.path for s in found.sources], found.problems
 
 
 def read_bounded(path: str | os.PathLike) -> bytes:
@@ -285,19 +328,26 @@ def render_html(html: str) -> tuple[str, str]:
     return text, " ".join("".join(r.title).split())
 
 
-def load_document(path: str | os.PathLike) -> Document:
+def load_document(path: str | os.PathLike, doc_id: Optional[str] = None) -> Document:
+    """The decoded (HTML: rendered; PDF, DOCX: extracted) text of a file. `doc_id` defaults to the stem."""
     p = Path(path)
     data = read_bounded(p)
-    text, encoding = decode_bytes(data, str(p))
     html_title = ""
-    if p.suffix.lower() in {".html", ".htm"}:
+    suffix = p.suffix.lower()
+    if suffix in (".pdf", ".docx"):
+        from .load_office import docx_text, pdf_text
+
+        text, encoding = (pdf_text(data, str(p)), "pdf") if suffix == ".pdf" else (docx_text(data, str(p)), "docx")
+    else:
+        text, encoding = decode_bytes(data, str(p))
+    if suffix in {".html", ".htm"}:
         text, html_title = render_html(text)
     if not text.strip():
         raise InputError(str(p), "no text" if html_title or p.suffix.lower() in {".html", ".htm"} else
                          "empty file (only whitespace)")
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     return Document(
-        doc_id=p.stem,
+        doc_id=doc_id or p.stem,
         path=str(p),
         original=text,
         encoding=encoding,

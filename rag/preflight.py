@@ -7,6 +7,7 @@ import csv
 import json
 import os
 import stat
+import sys
 from pathlib import Path
 
 from .errors import InputError
@@ -34,9 +35,18 @@ def check(args, settings) -> None:
             raise InputError(args.out, "exists and is not a JSON schema written by `rag schema`: refusing to "
                                        "overwrite it (choose another --out, or add --force)")
     if _uses_llm(args, settings):
+        from .errors import ConfigError
         from .llm import check_key, check_reachable
 
-        check_reachable(settings.llm)
+        try:
+            check_reachable(settings.llm)
+        except ConfigError as e:
+            if getattr(args, "engine", None) != "auto":
+                raise
+            # auto chose the LLM (jiqun's own settings): it falls back to the offline engine.
+            print(f"rag {command}: warning: {e}; using the offline engine", file=sys.stderr, flush=True)
+            args.engine = "offline"
+            return
         if command == "eval":  # eval records engine errors in its report: a refused key would only show there
             check_key(settings.llm)
 
@@ -46,7 +56,9 @@ def _uses_llm(args, settings) -> bool:
         return False  # the engines say themselves that they need an endpoint
     engines = args.engine if isinstance(getattr(args, "engine", None), list) else [getattr(args, "engine", None)]
     if args.command == "eval" and not args.engine:
-        return True  # every available engine runs
+        return settings.llm.chosen  # every available engine runs
+    if "auto" in engines and not settings.llm.chosen:
+        return False  # auto stays offline: a bare OPENAI_API_KEY is not a choice to send articles out
     return args.command in ("ask", "extract", "eval") and any(e in ("llm", "hybrid", "auto", "all") for e in engines)
 
 
@@ -101,10 +113,9 @@ def _check_extract_out(args) -> None:
     if doc_ids is None:
         raise InputError(args.out, "exists and is not a `rag extract` output: refusing to overwrite it "
                                    "(choose another --out, or add --force)")
-    from .load import find_files
+    from .load import find_sources
 
-    files, _ = find_files(args.paths)
-    others = sorted(doc_ids - {f.stem for f in files})
+    others = sorted(doc_ids - {s.doc_id for s in find_sources(args.paths).sources})
     if others:
         shown = ", ".join(others[:3]) + (", …" if len(others) > 3 else "")
         raise InputError(args.out, f"holds the records of {len(others)} document(s) that are not among these inputs "
@@ -124,13 +135,16 @@ def extract_output_documents(path: Path) -> set[str] | None:
         raise InputError(str(path), f"cannot read: {(e.strerror or str(e)).lower()}") from None
     if len(data) > OUT_SAMPLE_BYTES:
         return None
+    if data.startswith(b"PK\x03\x04"):  # an xlsx workbook: ours when its first sheet has our header
+        return _xlsx_documents(data)
     try:
-        text = data.decode("utf-8")
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         return None
     lines = [ln for ln in text.splitlines() if ln.strip()]
-    if lines and lines[0].strip() == ",".join(CSV_COLUMNS):
-        return {row["doc_id"] for row in csv.DictReader(lines) if row.get("doc_id")}
+    if lines and lines[0].strip() in _csv_headers():
+        rows = csv.reader(lines[1:])
+        return {row[0].lstrip("'") for row in rows if row and row[0]}
     docs = set()
     for line in lines:
         try:
@@ -141,3 +155,29 @@ def extract_output_documents(path: Path) -> set[str] | None:
             return None
         docs.add(str(record["doc_id"]))
     return docs
+
+
+def _csv_headers() -> set[str]:
+    """The header lines `rag extract --format csv` writes (English or --labels zh; and before the
+    engine column was added)."""
+    from .export import COLUMN_ZH
+    from .extract.batch import CSV_COLUMNS
+
+    old = [c for c in CSV_COLUMNS if c != "engine"]
+    return {",".join(cols) for cols in (CSV_COLUMNS, old, [COLUMN_ZH.get(c, c) for c in CSV_COLUMNS])}
+
+
+def _xlsx_documents(data: bytes) -> set[str] | None:
+    import io
+
+    try:
+        from openpyxl import load_workbook
+
+        ws = load_workbook(io.BytesIO(data), read_only=True).worksheets[0]
+        rows = ws.iter_rows(values_only=True)
+        header = ",".join(str(c) for c in next(rows))
+    except Exception:
+        return None
+    if header not in _csv_headers():
+        return None
+    return {str(r[0]).lstrip("'") for r in rows if r and r[0]}

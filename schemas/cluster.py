@@ -34,7 +34,8 @@ class ClusterMention(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    doc_id: str = Field(description="Document id: the source file's stem.")
+    doc_id: str = Field(description="Document id: the source file's path relative to the folder given, without its suffix "
+                        "(the file's stem for a file given by itself).")
     name: str = Field(
         min_length=2,
         description=(
@@ -82,6 +83,9 @@ class ClusterMention(BaseModel):
     year: Optional[int] = Field(default=None, ge=1949, le=2100, description="Year of the list or recognition, when stated.")
     batch: Optional[int] = Field(default=None, ge=1, description="Batch number (首批/第一批 = 1, 第二批 = 2), when stated.")
     evidence: Evidence = Field(description="Where the cluster is named in the original text.")
+    engine: Optional[str] = Field(
+        default=None, description="The engine that produced the record (offline, llm, hybrid); set by jiqun, not read "
+        "from a model.")
 
 
 class ClusterList(BaseModel):

@@ -32,13 +32,13 @@ def served_db() -> Path:
     (`copy_served`) before writing."""
     if "db" not in _BUILT:
         from rag.index import Index
-        from rag.index_cli import _offline_extract
+        from rag.api import offline_extract
 
         root = Path(tempfile.mkdtemp(prefix="jiqun-served-"))
         atexit.register(shutil.rmtree, root, True)
         db = root / "db"
         with Index.open(settings_for(db)) as index:
-            summary = index.ingest([SEEDS], progress=False, extract=_offline_extract())
+            summary = index.ingest([SEEDS], progress=False, extract=offline_extract())
         assert summary.failed == 0 and summary.documents == 5, summary
         _BUILT["db"] = db
     return _BUILT["db"]

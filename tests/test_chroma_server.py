@@ -36,7 +36,7 @@ def test_ingest_and_search_through_the_server(tmp_path, server, capsys, monkeypa
     # unchanged corpus: nothing re-embedded, local store untouched
     before = tree_digest(db)
     assert main(["ingest", str(docs), "--db", str(db), "--chroma-url", server, "--no-progress"]) == 0
-    assert "skipped: 3" in capsys.readouterr().out and tree_digest(db) == before
+    assert "unchanged: 3" in capsys.readouterr().out and tree_digest(db) == before
 
 
 def test_changes_and_prune_reach_the_server(tmp_path, server):
@@ -60,7 +60,7 @@ def test_a_local_index_moved_to_a_server_gets_its_vectors_rebuilt(tmp_path, serv
         with pytest.raises(ConfigError, match="holds no vectors"):
             index.search("机器人", k=1)
         summary = index.ingest([tmp_path / "docs"], progress=False)
-        assert summary.skipped == 2
+        assert summary.unchanged == 2
         assert _server_ids(server, index) == {c.chunk_id for c in index.chunks()}
         assert index.search("机器人产业集群入选国家级名单", k=1)[0].doc_id == "wuhu_robots"
 

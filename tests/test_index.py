@@ -103,7 +103,7 @@ def test_reingesting_unchanged_files_writes_nothing(tmp_path):
     emb = CountingE5()
     with Index.open(settings_for(db), embeddings=emb) as index:
         summary = index.ingest([SEEDS], progress=False)
-    assert (summary.documents, summary.chunks, summary.skipped, summary.failed) == (0, 0, 5, 0)
+    assert (summary.documents, summary.chunks, summary.unchanged, summary.failed) == (0, 0, 5, 0)
     assert emb.embedded == 0
     assert tree_digest(db) == before
 
@@ -124,7 +124,7 @@ def test_a_changed_file_replaces_its_chunks_everywhere(tmp_path):
 
         write_article(path, "合肥新能源汽车产业集群产值破千亿", ["合肥新能源汽车产业集群去年产值突破千亿元，整车产量位居全国前列。"])
         summary = index.ingest([docs], progress=False)
-        assert (summary.documents, summary.skipped) == (1, 1)
+        assert (summary.documents, summary.unchanged) == (1, 1)
         new = index.chunks("hefei_ev")
         assert [c.text for c in new] == [c.text for c in chunk_document(prepare(path))]
         assert len(new) == summary.chunks == 1
@@ -152,19 +152,19 @@ def test_prune_drops_documents_whose_files_are_gone(tmp_path):
         assert all(h.doc_id != "ganzhou_rare_earth" for h in index.search("赣州稀土", k=5))
 
 
-def test_same_stem_in_two_folders_second_is_refused_first_stays(tmp_path):
+def test_same_stem_in_two_folders_both_indexed_with_stable_ids(tmp_path):
     a = write_article(tmp_path / "a" / "report.txt", *ARTICLES["wuhu_robots"])
     b = write_article(tmp_path / "b" / "report.txt", *ARTICLES["ganzhou_rare_earth"])
     with Index.open(settings_for(tmp_path / "db")) as index:
         summary = index.ingest([tmp_path / "a", tmp_path / "b"], progress=False)
-        assert summary.documents == 1 and summary.failed == 1
-        (path, reason), = summary.errors
-        assert path == str(b) and "duplicate document id 'report'" in reason and "\n" not in reason
+        assert summary.documents == 2 and summary.failed == 0, summary.errors
         assert index.document("report").path == str(a.resolve())
-        # a later run cannot take the id over either while the first file exists
-        again = index.ingest([tmp_path / "b"], progress=False)
-        assert again.failed == 1 and index.document("report").path == str(a.resolve())
-        assert "芜湖" in index.original("report")
+        assert index.document("b/report").path == str(b.resolve())
+        assert "芜湖" in index.original("report") and "赣州" in index.original("b/report")
+        # the ids are stable: a later run, in any order, keeps each file's id
+        again = index.ingest([tmp_path / "b", tmp_path / "a"], progress=False)
+        assert (again.unchanged, again.documents, again.failed) == (2, 0, 0)
+        assert again.ids == {str(b): "b/report", str(a): "report"}
 
 
 def test_a_moved_file_keeps_its_vectors(tmp_path):
@@ -177,7 +177,7 @@ def test_a_moved_file_keeps_its_vectors(tmp_path):
         new.parent.mkdir()
         old.rename(new)
         summary = index.ingest([new], progress=False)
-        assert (summary.skipped, summary.documents, emb.embedded) == (1, 0, embedded)
+        assert (summary.unchanged, summary.documents, emb.embedded) == (1, 0, embedded)
         assert index.document("wuhu_robots").path == str(new.resolve())
 
 
@@ -206,7 +206,7 @@ def test_documents_indexed_without_records_get_them_later_without_reembedding(tm
         assert index.clusters() == []
         embedded = emb.embedded
         summary = index.ingest([tmp_path / "docs"], progress=False, extract=find_clusters)
-        assert summary.skipped == 3 and emb.embedded == embedded
+        assert summary.unchanged == 3 and emb.embedded == embedded
         assert {r.doc_id for r in index.clusters()} == set(ARTICLES)
 
 

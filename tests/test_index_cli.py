@@ -31,7 +31,7 @@ def _bad_inputs(folder):
     with open(bad["large"], "wb") as f:  # 50 MB, sparse: no disk space used
         f.truncate(50 * 1024 * 1024)
     bad["no_files"].mkdir()
-    (bad["no_files"] / "report.pdf").write_bytes(b"%PDF-1.4")
+    (bad["no_files"] / "report.doc").write_bytes(b"\xd0\xcf\x11\xe0")
     return bad
 
 
@@ -62,14 +62,14 @@ def test_ingest_exit_code_summary_and_stored_cluster_records(tmp_path, capsys):
     assert main(["ingest", str(docs), "--db", str(db)]) == 0
     out, err = capsys.readouterr()
     line = out.strip()
-    for field in ("documents: 3", "chunks: ", "skipped: 0", "failed: 0", "seconds: "):
+    for field in ("documents: 3", "chunks: ", "unchanged: 0", "failed: 0", "seconds: "):
         assert field in line
     assert "\r" not in err  # stderr is not a terminal here: no progress bar
     with Index.open(settings_for(db), create=False) as index:  # the offline extractor ran on ingest
         assert any("机器人" in r.name for r in index.clusters("wuhu_robots"))
     assert main(["ingest", str(docs), "--db", str(db), "--no-progress"]) == 0
     out = capsys.readouterr().out
-    assert "documents: 0" in out and "skipped: 3" in out
+    assert "documents: 0" in out and "unchanged: 3" in out
 
 
 def test_search_json_fields_and_text_output(tmp_path, capsys):

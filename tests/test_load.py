@@ -3,7 +3,7 @@ from pathlib import Path
 import pytest
 
 from rag.errors import InputError
-from rag.load import decode_bytes, find_files, load_document
+from rag.load import find_sources, decode_bytes, find_files, load_document
 from rag.prepare import prepare
 
 TEXT = "許昌市、平頂山市新型電力(特高壓輸變電)裝備產業集群入選2023年河南省先進製造業集群名單。\n"
@@ -80,11 +80,17 @@ def test_find_files_recurses_and_reports_problems(tmp_path):
     (tmp_path / "a" / "b").mkdir(parents=True)
     (tmp_path / "a" / "one.txt").write_text("x", encoding="utf-8")
     (tmp_path / "a" / "b" / "two.html").write_text("<p>x</p>", encoding="utf-8")
-    (tmp_path / "a" / "b" / "skip.pdf").write_bytes(b"%PDF")
+    (tmp_path / "a" / "b" / "skip.doc").write_bytes(b"\xd0\xcf\x11\xe0")
+    (tmp_path / "a" / "b" / "old.doc").write_bytes(b"\xd0\xcf\x11\xe0")
+    (tmp_path / "a" / "logo.png").write_bytes(b"\x89PNG")
     (tmp_path / "empty").mkdir()
-    files, problems = find_files([tmp_path / "a", tmp_path / "missing.txt", tmp_path / "empty", tmp_path / "a" / "b" / "skip.pdf"])
+    paths = [tmp_path / "a", tmp_path / "missing.txt", tmp_path / "empty", tmp_path / "a" / "b" / "skip.doc"]
+    files, problems = find_files(paths)
     assert sorted(f.name for f in files) == ["one.txt", "two.html"]
     reasons = dict(problems)
     assert "no such file" in reasons[str(tmp_path / "missing.txt")]
     assert "no .txt" in reasons[str(tmp_path / "empty")]
-    assert "unsupported" in reasons[str(tmp_path / "a" / "b" / "skip.pdf")]
+    assert "unsupported" in reasons[str(tmp_path / "a" / "b" / "skip.doc")]
+    found = find_sources(paths)
+    assert {s.doc_id for s in found.sources} == {"one", "b/two"}
+    assert found.skipped_line() == "skipped: 3 (.doc ×2, .png ×1)"

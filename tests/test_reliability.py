@@ -138,7 +138,7 @@ def test_a_deleted_vector_store_is_rebuilt_by_ingest(tmp_path):
     r = _rag("search", "郑州战略性新兴产业集群", "--db", db)
     assert r.returncode == 1 and "--rebuild" in r.stderr and not (db / "chroma").exists()
     r = _rag("ingest", SEEDS, "--db", db, "--no-progress")
-    assert r.returncode == 0 and "skipped: 5" in r.stdout and "vectors rebuilt: " in r.stdout, r.stdout + r.stderr
+    assert r.returncode == 0 and "unchanged: 5" in r.stdout and "vectors rebuilt: " in r.stdout, r.stdout + r.stderr
     r = _rag("search", "郑州战略性新兴产业集群", "--db", db, "-k", "1")
     assert r.returncode == 0 and r.stdout.startswith(f"1. {SEED_000}")
 

@@ -19,9 +19,10 @@ DEFAULT_THRESHOLDS = Path("eval/thresholds.json")
 
 
 def resolve_engines(requested: list[str] | None, settings: Settings) -> list[str]:
-    """Default: offline, plus llm and hybrid when an endpoint is configured. `all` asks for all three."""
+    """Default: offline, plus llm and hybrid when jiqun's own settings name an endpoint (a bare
+    OPENAI_API_KEY is used only when asked for by name). `all` asks for all three."""
     if not requested:
-        return list(EXTRACTION_ENGINES) if settings.llm.configured else ["offline"]
+        return list(EXTRACTION_ENGINES) if settings.llm.chosen else ["offline"]
     names: list[str] = []
     for name in requested:
         for n in (EXTRACTION_ENGINES if name == "all" else [name]):

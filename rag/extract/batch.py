@@ -25,7 +25,7 @@ from ..io import append_line_durably, atomic_write_text
 from ..schemas import ClusterMention
 
 CSV_COLUMNS = ["doc_id", "name", "regions", "province", "level", "program", "industry", "recognised_by",
-               "year", "batch", "evidence_text", "evidence_start", "evidence_end"]
+               "year", "batch", "engine", "evidence_text", "evidence_start", "evidence_end"]
 REWRITE_EVERY_S = 2.0
 
 

@@ -23,15 +23,15 @@ def _format(args) -> str:
 def extract_command(args, settings: Settings) -> int:
     from ..load import find_files
     from ..prepare import prepare
+    from ..engine_choice import extractor, stderr_warning
     from .batch import run_batch
-    from .engines import get_engine, resolve_engine_name
 
     files, problems = find_files(args.paths)
     if not files:
         path, reason = problems[0] if problems else (", ".join(args.paths), "no files")
         raise InputError(path, reason)
-    name = resolve_engine_name(args.engine, settings)
-    engine = get_engine(name, settings)
+    engine = extractor(args.engine, settings, stderr_warning("extract"))
+    name = engine.name
     workers = max(1, settings.llm.concurrency) if name in ("llm", "hybrid") else 1
     out = Path(args.out) if args.out else None
     if out and out.is_dir():

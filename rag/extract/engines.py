@@ -3,7 +3,7 @@
 offline: deterministic rules (rag.extract.offline), no network.
 llm: an OpenAI-compatible chat model with structured output (rag.extract.llm).
 hybrid: the LLM checks and completes the offline engine's candidates (rag.extract.hybrid).
-auto: llm when an endpoint is configured, offline otherwise.
+auto: llm when jiqun's own settings name an endpoint (never a bare OPENAI_API_KEY), offline otherwise.
 """
 from __future__ import annotations
 
@@ -22,14 +22,10 @@ class Extractor(Protocol):
 
 
 def resolve_engine_name(name: str, settings: Settings) -> str:
-    if name == "auto":
-        return "llm" if settings.llm.configured else "offline"
-    if name in ("llm", "hybrid") and not settings.llm.configured:
-        raise ConfigError(
-            f"engine '{name}' needs an OpenAI-compatible endpoint: set OPENAI_BASE_URL and/or OPENAI_API_KEY "
-            "(or RAG_LLM_BASE_URL / RAG_LLM_API_KEY), or use --engine offline"
-        )
-    return name
+    """auto: llm only when jiqun's own settings name an endpoint (rag/engine_choice.py)."""
+    from ..engine_choice import choose
+
+    return choose(name, settings).name
 
 
 def get_engine(name: str, settings: Settings | None = None) -> Extractor:

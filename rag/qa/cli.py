@@ -3,7 +3,7 @@
 Terminal output is the answer, then the numbered sources with their quotes
 (`[1] doc_id [start:end] 「quote」`); `--json` prints the `Answer` record (JSON Lines for
 `--file`). Engines: offline (rules, no network), llm (an OpenAI-compatible endpoint), auto
-(llm when an endpoint is configured).
+(llm when jiqun's own settings name an endpoint; offline when that endpoint fails).
 """
 from __future__ import annotations
 
@@ -20,14 +20,10 @@ ANSWER_MAX_TOKENS = 800
 
 
 def resolve_engine(name: str, settings) -> str:
-    if name == "auto":
-        return "llm" if settings.llm.configured else "offline"
-    if name == "llm" and not settings.llm.configured:
-        raise ConfigError("engine 'llm' needs an OpenAI-compatible endpoint: set OPENAI_BASE_URL and/or OPENAI_API_KEY "
-                          "(or RAG_LLM_BASE_URL / RAG_LLM_API_KEY), or use --engine offline")
-    if name not in ("offline", "llm"):
-        raise ConfigError(f"unknown engine '{name}' (offline, llm, auto)")
-    return name
+    """auto: llm only when jiqun's own settings name an endpoint (rag/engine_choice.py)."""
+    from ..engine_choice import choose
+
+    return choose(name, settings, allowed=("offline", "llm")).name
 
 
 def read_questions(args) -> list[str]:
@@ -68,6 +64,7 @@ def format_answer(answer: Answer, with_answer: bool = True) -> str:
 
 
 def ask_command(args, settings, out: Optional[TextIO] = None) -> int:
+    from ..engine_choice import answerer as answerer_for, stderr_warning
     from ..index import Index
 
     out = out or sys.stdout
@@ -80,7 +77,7 @@ def ask_command(args, settings, out: Optional[TextIO] = None) -> int:
             raise ConfigError(f"the index at {settings.db} has no documents: run `rag ingest PATH --db {settings.db}` first")
         for doc_id in args.doc or []:
             index.document(doc_id)  # one-line error for an unknown id
-        answerer = _answerer(engine, settings, index)
+        answerer = answerer_for(args.engine, settings, index, stderr_warning("ask"), max_tokens=ANSWER_MAX_TOKENS)
         stream = engine == "llm" and not args.json and not getattr(args, "no_stream", False)
         for i, question in enumerate(questions):
             if args.file and not args.json:
@@ -94,18 +91,7 @@ def ask_command(args, settings, out: Optional[TextIO] = None) -> int:
                 record = answer.model_dump(mode="json")
                 out.write(json.dumps(record, ensure_ascii=False, indent=None if args.file else 2) + "\n")
             else:
-                out.write(format_answer(answer, with_answer=not stream) + "\n")
+                out.write(format_answer(answer, with_answer=not stream or answer.engine != "llm") + "\n")
             out.flush()
     return 0
 
-
-def _answerer(engine: str, settings, index):
-    if engine == "llm":
-        from ..llm import LLM
-        from .llm import LLMAnswerer
-
-        llm = LLM(settings.llm, max_tokens=ANSWER_MAX_TOKENS)
-        return LLMAnswerer(settings, index, llm=llm)
-    from .offline import OfflineAnswerer
-
-    return OfflineAnswerer(index)

@@ -1,36 +1,23 @@
-"""The cluster table as CSV (with a BOM, so Excel on a Chinese Windows reads it) and as XLSX."""
+"""The cluster table as CSV (UTF-8 with a BOM) and XLSX, through rag.export (formula cells
+neutralised), with the columns of `rag clusters --format csv`."""
 from __future__ import annotations
 
-import io
-
-from ..extract.cli import CSV_COLUMNS, render_rows
-
-_FORMULA = ("=", "+", "-", "@")
+from ..export import to_csv, to_xlsx
+from ..extract.cli import CSV_COLUMNS
 
 
-def clusters_csv(rows) -> bytes:
-    return ("\ufeff" + render_rows(rows, "csv")).encode("utf-8")
-
-
-def _cell(value):
-    if isinstance(value, list):
-        value = ";".join(str(v) for v in value)
-    if isinstance(value, str) and value.startswith(_FORMULA):
-        return "'" + value  # never a formula in a spreadsheet
-    return value
-
-
-def clusters_xlsx(rows) -> bytes:
-    from openpyxl import Workbook
-
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "clusters"
-    ws.append(CSV_COLUMNS)
+def _flat(rows) -> list[dict]:
+    out = []
     for r in rows:
         d = r.flat()
         d["evidence"] = " | ".join(f"{e['doc_id']}:{e['start']}-{e['end']} {e['text']}" for e in d["evidence"])
-        ws.append([_cell(d[c]) for c in CSV_COLUMNS])
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+        out.append(d)
+    return out
+
+
+def clusters_csv(rows, labels=None) -> bytes:
+    return to_csv(_flat(rows), CSV_COLUMNS, labels=labels).encode("utf-8")
+
+
+def clusters_xlsx(rows, labels=None) -> bytes:
+    return to_xlsx(_flat(rows), CSV_COLUMNS, labels=labels, sheet="clusters")

@@ -86,28 +86,27 @@ class Jobs:
                 uploads.discard(received)
 
     def _ingest(self, job: Job, received: Path) -> None:
-        from ..index_cli import _offline_extract
+        from ..api import offline_extract
 
         job.status, job.stage = "running", "等待写入"
         with self.store.writing() as index:
             job.stage = "索引中"
             final, kept = uploads.place(received, self.store.uploads)
             try:
-                summary = index.ingest([final], progress=False, extract=_offline_extract())
+                summary = index.ingest([final], progress=False, extract=offline_extract())
             except BaseException:
                 _restore(final, kept)
                 raise
-            if summary.documents == 0 and summary.skipped == 0:
+            if summary.documents == 0 and summary.unchanged == 0:
                 _restore(final, kept)
                 reason = summary.errors[0][1] if summary.errors else "not indexed"
                 return self._finish(job, "failed", f"{received.name}: {reason}")
             if kept:
                 kept.unlink(missing_ok=True)
-            row = index.conn.execute("SELECT doc_id FROM documents WHERE path = ?", (str(final.resolve()),)).fetchone()
-        job.doc_id = row[0] if row else None
+        job.doc_id = summary.ids.get(str(final)) or next(iter(summary.ids.values()), None)
         job.chunks = summary.chunks
         note = "; ".join(r for _, r in summary.errors) or None  # e.g. indexed, but extraction failed
-        self._finish(job, "done", note or ("unchanged: already indexed" if summary.skipped else None))
+        self._finish(job, "done", note or ("unchanged: already indexed" if summary.unchanged else None))
 
     def _finish(self, job: Job, status: str, detail: Optional[str]) -> None:
         job.detail = detail

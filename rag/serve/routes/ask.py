@@ -1,17 +1,20 @@
 """POST /api/ask and GET /api/search: the same functions as `rag ask --json` and `rag search --json`."""
 from __future__ import annotations
 
+import logging
 from typing import Literal, Optional
 
 from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, Field
 
 from ...index_cli import search_rows
-from ...qa.cli import _answerer, resolve_engine
+from ...engine_choice import answerer, choose
+from ...qa.cli import ANSWER_MAX_TOKENS
 from ...retrieve import check_date, check_query
 from ...schemas import Answer
 from ..errors import ApiError
 
+log = logging.getLogger("rag.serve")
 router = APIRouter(prefix="/api", tags=["ask"])
 
 
@@ -28,20 +31,22 @@ def _empty_index(store) -> ApiError:
 
 @router.post("/ask", response_model=Answer, summary="answer a question with citations (as `rag ask --json`)")
 def ask(body: AskRequest, request: Request) -> dict:
-    from ...config import env
-
     store = request.app.state.store
     check_query(body.question, "question")
-    engine = resolve_engine(body.engine or env().RAG_ENGINE, store.settings)
-    if engine == "hybrid":
-        engine = resolve_engine("auto", store.settings)
+    requested = body.engine or store.settings.engine
+    if requested == "hybrid":  # RAG_ENGINE=hybrid is an extraction engine; questions take auto
+        requested = "auto"
+    engine = choose(requested, store.settings, allowed=("offline", "llm")).name
     with store.reading() as reader:
         if not reader.has_documents():
             raise _empty_index(store)
         for doc_id in body.doc_ids or []:
             reader.index.document(doc_id)
-        answerer = reader.answerer() if engine == "offline" else _answerer(engine, store.settings, reader.index)
-        answer = answerer.answer(body.question.strip(), k=body.k, doc_ids=body.doc_ids)
+        if engine == "offline":
+            chosen = reader.answerer()
+        else:
+            chosen = answerer(requested, store.settings, reader.index, warn=log.warning, max_tokens=ANSWER_MAX_TOKENS)
+        answer = chosen.answer(body.question.strip(), k=body.k, doc_ids=body.doc_ids)
     return answer.model_dump(mode="json")
 
 

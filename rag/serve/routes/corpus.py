@@ -1,6 +1,7 @@
 """The cluster table (filters, CSV/XLSX), the lists, and extraction from one uploaded file."""
 from __future__ import annotations
 
+import logging
 from typing import Literal, Optional
 
 from fastapi import APIRouter, File, Form, Query, Request, UploadFile
@@ -9,8 +10,8 @@ from fastapi.responses import Response
 
 from ...extract.table import build_cluster_table, filter_rows
 from .. import exports, uploads
-from ...config import env
 
+log = logging.getLogger("rag.serve")
 router = APIRouter(prefix="/api", tags=["clusters"])
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -55,20 +56,14 @@ def lists(request: Request, doc: Optional[list[str]] = Query(None, description="
     return [r.model_dump(mode="json") for r in records]
 
 
-def _extract(path, engine_name: str, settings) -> dict:
-    from ...extract.engines import get_engine, resolve_engine_name
+def _extract(path, requested: str, settings) -> dict:
+    from ...engine_choice import extractor
     from ...prepare import prepare
 
-    name = resolve_engine_name(engine_name, settings)
     ndoc = prepare(path)
-    engine = get_engine(name, settings)
-    if hasattr(engine, "extract_lists"):
-        result = engine.extract_lists(ndoc)
-        records, found = list(result.records), [x.model_dump(mode="json") for x in result.lists]
-    else:
-        records, found = list(engine.extract(ndoc)), []
-    return {"doc_id": ndoc.doc.doc_id, "engine": name, "records": [r.model_dump(mode="json") for r in records],
-            "lists": found}
+    engine = extractor(requested, settings, warn=log.warning)
+    records = engine.extract(ndoc)
+    return {"doc_id": ndoc.doc.doc_id, "engine": engine.name, "records": [r.model_dump(mode="json") for r in records]}
 
 
 @router.post("/extract", summary="extract the clusters of one uploaded file (records as `rag extract` writes them)")
@@ -77,6 +72,6 @@ async def extract(request: Request, file: UploadFile = File(None),
     store = request.app.state.store
     received = await uploads.receive(file, uploads.incoming(store.uploads))
     try:
-        return await run_in_threadpool(_extract, received, engine or env().RAG_ENGINE, store.settings)
+        return await run_in_threadpool(_extract, received, engine or store.settings.engine, store.settings)
     finally:
         uploads.discard(received)

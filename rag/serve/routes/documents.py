@@ -27,8 +27,9 @@ def get_document(doc_id: str, request: Request) -> dict:
 def delete_document(doc_id: str, request: Request) -> dict:
     store = request.app.state.store
     with store.writing() as index:
-        source = docs.info(index, doc_id)[0]["source"]
-        chunks = docs.remove(index, doc_id)
+        source = docs.info(index, doc_id)[0]
+        index.remove([doc_id])  # chunks, vectors, keyword terms, clusters, lists (as `rag docs rm`)
+    chunks, source = source["chunks"], source["source"]
     uploaded = docs.uploaded_file(store.uploads, source)
     if uploaded:
         uploaded.unlink(missing_ok=True)  # an uploaded copy would come back with the next `rag ingest` of the folder
