@@ -205,7 +205,7 @@ async function loadLists() {
     facts.filter(([, v]) => v != null && v !== "").forEach(([k, v]) => dl.append(el("dt", { textContent: k }), el("dd", { textContent: v })));
     const ol = el("ol");
     l.members.forEach((m) => ol.append(el("li", {}, spanLink(m.name, l.doc_id, m.evidence.start, m.evidence.end))));
-    box.append(el("article", { className: "card" }, el("h3", { textContent: l.title || l.id }),
+    box.append(el("article", { className: "card" }, el("h3", { textContent: l.title || [l.issuer, l.program && l.program + "名单"].filter(Boolean).join(" · ") || l.id }),
       el("p", { className: "muted" }, spanLink(titles[l.doc_id] || l.doc_id, l.doc_id, null, null)), dl, ol));
   }
 }
