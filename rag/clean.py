@@ -75,7 +75,7 @@ def classify_lines(original: str) -> list[LineDecision]:
             d.keep, d.reason = False, "blank"
         elif _FOOTER.search(f):
             d.keep, d.reason = False, "footer"
-        elif _SEPARATED_MENU.match(f):
+        elif _SEPARATED_MENU.match(f) and not _table_row(i, folded, nonempty):
             d.keep, d.reason = False, "menu"
         elif _BREADCRUMB.search(f) and len(f) < 60:
             d.keep, d.reason = False, "breadcrumb"
@@ -84,9 +84,11 @@ def classify_lines(original: str) -> list[LineDecision]:
         elif f in {"-", "—", "?", "|"}:
             d.keep, d.reason = False, "fragment"
 
-    # Menus: runs of 3+ consecutive short non-sentence lines.
+    # Menus: runs of 3+ consecutive short non-sentence lines (the rows of a table are not a menu).
     run: list[int] = []
     for i in nonempty + [None]:
+        if i is not None and _table_row(i, folded, nonempty):
+            i = None
         if i is not None and _is_short(folded[i]) and (not run or _adjacent(run[-1], i, folded)):
             run.append(i)
             continue
@@ -110,6 +112,29 @@ def classify_lines(original: str) -> list[LineDecision]:
         elif _prose(f):
             seen_prose += len(f)
     return decisions
+
+
+def _cells(f: str) -> int:
+    return f.count("|") + f.count("｜")
+
+
+def _table_row(i: int, folded: list[str], nonempty: list[int]) -> bool:
+    """A line of a rendered table (`序号 | 集群名称 | 产值（亿元）`, rows from rag/load.py and
+    rag/load_office.py): the next or previous non-empty line has as many cell separators, and one
+    of the two holds a figure. A menu (`首页 | 新闻 | 关于`) has neither."""
+    n = _cells(folded[i])
+    if n < 2:
+        return False
+    k = nonempty.index(i)
+    for j in (k - 1, k + 1):
+        if 0 <= j < len(nonempty):
+            other = folded[nonempty[j]]
+            if _cells(other) == n and (_DIGIT.search(other) or _DIGIT.search(folded[i])):
+                return True
+    return False
+
+
+_DIGIT = re.compile(r"\d")
 
 
 def _adjacent(prev: int, cur: int, folded: list[str]) -> bool:

@@ -19,6 +19,7 @@ HANDLERS = {
     "ask": "rag.qa.cli:ask_command",
     "eval": "rag.evaluate.cli:eval_command",
     "schema": "rag.cli:schema_command",
+    "docs": "rag.docs_cli:docs_command",
     "serve": "rag.serve.cli:serve_command",
 }
 
@@ -34,6 +35,11 @@ class _Parser(argparse.ArgumentParser):
 def _store_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--db", metavar="DIR", help="index folder (env RAG_DB, default ./.rag)")
     p.add_argument("--chroma-url", metavar="URL", help="use a Chroma server, e.g. http://127.0.0.1:8000 (env RAG_CHROMA_URL)")
+
+
+def _labels_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--labels", choices=["en", "zh"], default=None,
+                   help="zh: Chinese column names and level names (国家级/省级/市级) in csv and xlsx")
 
 
 def _profile_option(p: argparse.ArgumentParser) -> None:
@@ -76,17 +82,23 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", metavar="FILE", help="output file (default stdout); re-running resumes; a file that "
                    "is not an extract output, or holds records of documents not among the inputs, is not replaced")
     p.add_argument("--force", action="store_true", help="replace --out even so")
-    p.add_argument("--format", choices=["jsonl", "csv"], default=None, help="default: from --out suffix, else jsonl")
+    p.add_argument("--format", choices=["jsonl", "csv", "xlsx"], default=None,
+                   help="default: from --out suffix (.csv, .xlsx), else jsonl; csv starts with a UTF-8 BOM for Excel")
+    _labels_option(p)
     p.add_argument("--no-progress", action="store_true")
 
     p = sub.add_parser("clusters", help="cross-document cluster table from the index")
     _store_options(p)
-    p.add_argument("--format", choices=["table", "jsonl", "csv"], default="table")
+    p.add_argument("--format", choices=["table", "jsonl", "csv", "xlsx"], default="table")
+    p.add_argument("--out", metavar="FILE", help="write to FILE (needed for xlsx) instead of stdout")
+    _labels_option(p)
     p.add_argument("--province", help="only clusters in this province")
 
     p = sub.add_parser("lists", help="the lists of clusters the indexed articles report (issuer, date, 文号, members)")
     _store_options(p)
-    p.add_argument("--format", choices=["table", "jsonl", "csv"], default="table")
+    p.add_argument("--format", choices=["table", "jsonl", "csv", "xlsx"], default="table")
+    p.add_argument("--out", metavar="FILE", help="write to FILE (needed for xlsx) instead of stdout")
+    _labels_option(p)
     p.add_argument("--doc", action="append", metavar="DOC_ID", help="only these documents")
 
     p = sub.add_parser("ask", help="answer a question from the index, with citations")
@@ -109,6 +121,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--thresholds", metavar="FILE", help="default eval/thresholds.json")
     p.add_argument("--no-thresholds", action="store_true", help="report only, never fail")
     _profile_option(p)
+
+    p = sub.add_parser("docs", help="the indexed documents: list, show (a citation viewer), rm")
+    docs = p.add_subparsers(dest="docs_command", metavar="ACTION", required=True, parser_class=_Parser)
+    d = docs.add_parser("list", help="id, title, date, source path, chunks, clusters of every document")
+    d.add_argument("--json", action="store_true", help="JSON output")
+    _store_options(d)
+    d = docs.add_parser("show", help="a document's original text; --span START:END highlights a citation")
+    d.add_argument("id", metavar="ID")
+    d.add_argument("--span", metavar="START:END", help="highlight these character offsets (as citations give them)")
+    _store_options(d)
+    d = docs.add_parser("rm", help="remove documents: chunks, vectors, keyword terms, clusters, lists")
+    d.add_argument("ids", nargs="+", metavar="ID")
+    _store_options(d)
 
     p = sub.add_parser("serve", help="the JSON API and the web page (ask, clusters, lists, documents)")
     _store_options(p)

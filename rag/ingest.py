@@ -17,7 +17,6 @@ import hashlib
 import json
 import os
 import shutil
-import sys
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -31,10 +30,11 @@ from .embed import fingerprint
 from .errors import InputError, RagError, one_line
 from .io import transaction
 from .keyword import pack_terms, tokenize
-from .load import Found, Source, find_sources, load_document, read_bounded
+from .load import Found, Source, find_sources, free_id, load_document, read_bounded
 from .metadata import read_metadata
 from .normalise import normalise
 from .prepare import NO_ARTICLE_TEXT
+from .progress import Status
 from .schemas import ClusterMention
 from .vectorstore import CHROMA_DIR, forget_local, stored_ids
 
@@ -108,33 +108,6 @@ def _file_sha256(path: Path) -> Optional[str]:
         return None
 
 
-def _free_id(src: Source, resolved: str, known: dict, taken: dict[str, str]) -> str:
-    """The source's id, made unique: a name already used by another file (indexed, still there, or
-    earlier in this run) gets the folders above the ingest root in front (`siteB/index`), and a
-    number as the last resort (`index~2`). Never refused."""
-    def free(doc_id: str) -> bool:
-        if doc_id in taken:
-            return taken[doc_id] == resolved
-        if doc_id in known:
-            old = known[doc_id][0]
-            return old == resolved or not Path(old).exists()  # a moved file keeps its id
-        return True
-
-    if free(src.doc_id):
-        return src.doc_id
-    doc_id = src.doc_id
-    for parent in [src.root.resolve(), *src.root.resolve().parents]:
-        if not parent.name:
-            break
-        doc_id = f"{parent.name}/{doc_id}"
-        if free(doc_id):
-            return doc_id
-    n = 2
-    while not free(f"{src.doc_id}~{n}"):
-        n += 1
-    return f"{src.doc_id}~{n}"
-
-
 class Ingesting:
     """Index's writing half (a mixin: it works on the Index's SQLite connection and vectors)."""
 
@@ -155,25 +128,29 @@ class Ingesting:
             self._drop_vectors()
         if rebuild or self._meta("dirty") or todo or self._vectors_missing():
             summary.repaired = self._sync_vectors()
-        bar = _progress_bar(len(todo), progress)
+        status = Status("ingest", len(todo), enabled=progress)
         if todo:
             self._vectors()
-            self._progress.report = lambda n: bar.set_postfix_str(f"{summary.chunks + n} chunks", refresh=True)
+            self._progress.report = lambda n: status.note(f"embedding {n}/{pending_chunks[0]} chunks")
         batch: list[_Pending] = []
+        pending_chunks = [0]
         try:
             for path, doc_id, size, mtime in todo:
+                status.start(str(path))
                 pending = self._prepare_one(path, doc_id, size, mtime, extract, summary)
                 if pending:
                     batch.append(pending)
+                status.advance(1)
                 if sum(len(p.chunks) for p in batch) >= self.batch_chunks:
+                    pending_chunks[0] = sum(len(p.chunks) for p in batch)
                     self._write_batch(batch, summary)
-                    bar.update(len(batch))
+                    status.note(f"{summary.chunks} chunks indexed")
                     batch = []
             if batch:
+                pending_chunks[0] = sum(len(p.chunks) for p in batch)
                 self._write_batch(batch, summary)
-                bar.update(len(batch))
         finally:
-            bar.close()
+            status.close()
             if self._progress:
                 self._progress.report = None
         if prune:
@@ -198,7 +175,7 @@ class Ingesting:
         todo = []
         for src in sources:
             f, resolved = src.path, str(src.path.resolve())
-            doc_id = by_path.get(resolved) or _free_id(src, resolved, known, taken)
+            doc_id = by_path.get(resolved) or free_id(src, resolved, known, taken)
             taken[doc_id] = resolved
             summary.ids[str(f)] = doc_id
             try:
@@ -396,23 +373,3 @@ class Ingesting:
 
     def _bump_generation(self) -> None:
         self.conn.execute("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'generation'")
-
-
-class _NoBar:
-    def update(self, n: int = 1) -> None:
-        pass
-
-    def set_postfix_str(self, s: str = "", refresh: bool = True) -> None:
-        pass
-
-    def close(self) -> None:
-        pass
-
-
-def _progress_bar(total: int, wanted: bool):
-    """A tqdm bar on stderr when wanted, worth it, and stderr is a terminal."""
-    if not wanted or total < 2 or not sys.stderr.isatty():
-        return _NoBar()
-    from tqdm import tqdm
-
-    return tqdm(total=total, unit="doc", desc="ingest", file=sys.stderr, leave=False)

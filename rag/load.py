@@ -140,6 +140,45 @@ def find_sources(paths: Iterable[str | os.PathLike]) -> Found:
     return found
 
 
+def free_id(src: Source, resolved: str, known: dict, taken: dict[str, str]) -> str:
+    """The source's id, made unique (`known`: indexed id → (path, ...); `taken`: id → path in this run): a name already used by another file (indexed, still there, or
+    earlier in this run) gets the folders above the ingest root in front (`siteB/index`), and a
+    number as the last resort (`index~2`). Never refused."""
+    def free(doc_id: str) -> bool:
+        if doc_id in taken:
+            return taken[doc_id] == resolved
+        if doc_id in known:
+            old = known[doc_id][0]
+            return old == resolved or not Path(old).exists()  # a moved file keeps its id
+        return True
+
+    if free(src.doc_id):
+        return src.doc_id
+    doc_id = src.doc_id
+    for parent in [src.root.resolve(), *src.root.resolve().parents]:
+        if not parent.name:
+            break
+        doc_id = f"{parent.name}/{doc_id}"
+        if free(doc_id):
+            return doc_id
+    n = 2
+    while not free(f"{src.doc_id}~{n}"):
+        n += 1
+    return f"{src.doc_id}~{n}"
+
+
+def unique_ids(sources: list[Source]) -> list[str]:
+    """Ids for one run over files (no index): `free_id` against the run's own earlier files."""
+    taken: dict[str, str] = {}
+    out = []
+    for src in sources:
+        resolved = str(src.path.resolve())
+        doc_id = free_id(src, resolved, {}, taken)
+        taken[doc_id] = resolved
+        out.append(doc_id)
+    return out
+
+
 def find_files(paths: Iterable[str | os.PathLike]) -> tuple[list[Path], list[tuple[str, str]]]:
     """Expand files and folders (recursively) into supported regular files.
 

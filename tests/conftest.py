@@ -21,3 +21,10 @@ def seed_docs(seed_paths):
     from rag.prepare import prepare
 
     return {p.stem: prepare(p) for p in seed_paths}
+
+
+@pytest.fixture(autouse=True)
+def _no_user_config_file(monkeypatch):
+    """A developer's ~/.config/jiqun/config.toml (an endpoint profile) must not steer the tests;
+    tests of the config file set RAG_CONFIG themselves."""
+    monkeypatch.setenv("RAG_CONFIG", "off")

@@ -129,9 +129,13 @@ def test_unreachable_llm_endpoint_is_one_line(capsys, monkeypatch, db):
     monkeypatch.setenv("RAG_LLM_BASE_URL", f"http://127.0.0.1:{free_port()}/v1")
     monkeypatch.setenv("RAG_LLM_MAX_RETRIES", "0")
     monkeypatch.setenv("RAG_LLM_TIMEOUT", "5")
-    code, out, err = run(capsys, QUESTION, "--db", db, "--json")  # auto picks llm when configured
+    code, out, err = run(capsys, QUESTION, "--db", db, "--json", "--engine", "llm")
     assert code == 1 and out == ""
     assert err.startswith("rag ask: error:") and err.count("\n") == 1 and "Traceback" not in err
+    # auto picked the LLM (jiqun's own setting): it warns in one line and answers offline
+    code, out, err = run(capsys, QUESTION, "--db", db, "--json")
+    assert code == 0 and json.loads(out)["engine"] == "offline"
+    assert err.startswith("rag ask: warning:") and err.count("\n") == 1 and "offline" in err
 
 
 def test_llm_engine_against_a_real_server(capsys, monkeypatch, tmp_path, db, llm_server):  # noqa: F811

@@ -62,7 +62,8 @@ def test_csv_output_flattens_lists_and_evidence(capsys, tmp_path):
     out_file = tmp_path / "clusters.csv"
     code, out, _ = run(capsys, "extract", str(DATA / "sz_page.html"), "--engine", "offline", "--out", str(out_file))
     assert code == 0 and out == ""
-    rows = list(csv.DictReader(io.StringIO(out_file.read_text(encoding="utf-8"))))
+    assert out_file.read_bytes().startswith(b"\xef\xbb\xbf")  # a UTF-8 BOM: Excel reads it as UTF-8
+    rows = list(csv.DictReader(io.StringIO(out_file.read_text(encoding="utf-8-sig"))))
     assert list(rows[0]) == CSV_COLUMNS
     gba = next(r for r in rows if r["name"] == "广深佛莞智能装备集群")
     assert gba["regions"] == "广州市;深圳市;佛山市;东莞市"

@@ -214,6 +214,9 @@ def test_clusters_json_filters_and_exports(client):
     sheet = load_workbook(io.BytesIO(r.content)).active
     values = list(sheet.iter_rows(values_only=True))
     assert values[0][0] == "name" and [v[0] for v in values[1:]] == [m["name"] for m in municipal]
+    zh = client.get("/api/clusters", params={"level": "municipal", "format": "csv", "labels": "zh"})
+    table = list(csv.DictReader(io.StringIO(zh.content.decode("utf-8-sig"))))
+    assert len(table) == 5 and {t["级别"] for t in table} == {"市级"} and table[0]["集群名称"] == municipal[0]["name"]
 
 
 def test_lists_are_the_stored_lists(client, db):

@@ -8,9 +8,7 @@ end and does not stop the others.
 """
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import json
 import sys
 import threading
@@ -21,7 +19,7 @@ from pathlib import Path
 from typing import Callable, Optional
 
 from ..errors import InputError, RagError
-from ..io import append_line_durably, atomic_write_text
+from ..io import append_line_durably, atomic_write_bytes, atomic_write_text
 from ..schemas import ClusterMention
 
 CSV_COLUMNS = ["doc_id", "name", "regions", "province", "level", "program", "industry", "recognised_by",
@@ -51,15 +49,14 @@ def csv_row(r: ClusterMention) -> dict:
     return d
 
 
-def render(records: list[ClusterMention], fmt: str, header: bool = True) -> str:
+def render(records: list[ClusterMention], fmt: str, header: bool = True, labels: Optional[str] = None):
+    """jsonl (text), csv (text: a UTF-8 BOM and the header first, formulas neutralised) or xlsx (bytes)."""
+    from ..export import to_csv, to_xlsx
+
     if fmt == "csv":
-        buf = io.StringIO()
-        w = csv.DictWriter(buf, fieldnames=CSV_COLUMNS, lineterminator="\n")
-        if header:
-            w.writeheader()
-        for r in records:
-            w.writerow(csv_row(r))
-        return buf.getvalue()
+        return to_csv([csv_row(r) for r in records], CSV_COLUMNS, labels, header=header)
+    if fmt == "xlsx":
+        return to_xlsx([csv_row(r) for r in records], CSV_COLUMNS, labels, sheet="clusters")
     return "".join(json.dumps(r.model_dump(mode="json"), ensure_ascii=False) + "\n" for r in records)
 
 
@@ -110,6 +107,8 @@ def run_batch(
     workers: int = 1,
     progress_bar: bool = False,
     write: Optional[Callable[[str], None]] = None,
+    labels: Optional[str] = None,
+    status: Optional[Callable[[int, int, str], None]] = None,
 ) -> BatchResult:
     """Extract from each file; write records to `out` (resumable) or stream them to `write` (stdout)."""
     t0 = time.perf_counter()
@@ -144,7 +143,7 @@ def run_batch(
         while state["next"] < len(files) and (state["next"] in results or _failed(state["next"])):
             recs = results.get(state["next"], [])
             if recs or (fmt == "csv" and state["header"]):
-                write(render(recs, fmt, header=state["header"]))
+                write(render(recs, fmt, header=state["header"], labels=labels))
                 state["header"] = False if fmt == "csv" else state["header"]
             state["next"] += 1
 
@@ -155,7 +154,8 @@ def run_batch(
         now = time.perf_counter()
         if out and (force or now - state["written"] >= REWRITE_EVERY_S):
             recs = [r for i in range(len(files)) for r in results.get(i, [])]
-            atomic_write_text(out, render(recs, fmt))
+            data = render(recs, fmt, labels=labels)
+            (atomic_write_bytes if isinstance(data, bytes) else atomic_write_text)(out, data)
             state["written"] = now
 
     def finish(i: int, recs: Optional[list[ClusterMention]], error: Optional[str]) -> None:
@@ -180,28 +180,25 @@ def run_batch(
         except Exception as e:  # one bad document must not stop the batch
             return i, None, f"{type(e).__name__}: {_one_line(e)}"
 
-    bar = None
-    if progress_bar:
-        from tqdm import tqdm
+    from ..progress import Status
 
-        bar = tqdm(total=len(files), initial=len(files) - len(todo), unit="doc", file=sys.stderr, leave=False)
+    bar = Status("extract", len(files), enabled=progress_bar, initial=len(files) - len(todo))
     try:
         if not out:
             flush_stream()
         if workers > 1 and len(todo) > 1:
             with ThreadPoolExecutor(max_workers=workers) as pool:
                 for fut in as_completed([pool.submit(work, i) for i in todo]):
+                    i = fut.result()[0]
                     finish(*fut.result())
-                    if bar:
-                        bar.update(1)
+                    bar.advance(1, str(files[i]))
         else:
             for i in todo:
+                bar.start(str(files[i]))
                 finish(*work(i))
-                if bar:
-                    bar.update(1)
+                bar.advance(1)
     finally:
-        if bar:
-            bar.close()
+        bar.close()
         if out:
             rewrite(force=True)
     result.documents = len(results)

@@ -1,8 +1,6 @@
 """`rag extract` (files → cluster records) and `rag clusters` (the cross-document table)."""
 from __future__ import annotations
 
-import csv
-import io
 import json
 import sys
 import unicodedata
@@ -15,34 +13,40 @@ from ..errors import InputError
 def _format(args) -> str:
     if args.format:
         return args.format
-    if args.out and Path(args.out).suffix.lower() == ".csv":
-        return "csv"
-    return "jsonl"
+    suffix = Path(args.out).suffix.lower() if args.out else ""
+    return {".csv": "csv", ".xlsx": "xlsx"}.get(suffix, "jsonl")
 
 
 def extract_command(args, settings: Settings) -> int:
-    from ..load import find_files
-    from ..prepare import prepare
     from ..engine_choice import extractor, stderr_warning
+    from ..load import find_sources, unique_ids
+    from ..prepare import prepare
     from .batch import run_batch
 
-    files, problems = find_files(args.paths)
+    found = find_sources(args.paths)
+    files, problems = [s.path for s in found.sources], found.problems
     if not files:
         path, reason = problems[0] if problems else (", ".join(args.paths), "no files")
         raise InputError(path, reason)
+    ids = dict(zip(files, unique_ids(found.sources)))
+    fmt = _format(args)
+    if fmt == "xlsx" and not args.out:
+        raise InputError("--format xlsx", "a workbook needs a file: add --out FILE.xlsx")
     engine = extractor(args.engine, settings, stderr_warning("extract"))
     name = engine.name
     workers = max(1, settings.llm.concurrency) if name in ("llm", "hybrid") else 1
     out = Path(args.out) if args.out else None
     if out and out.is_dir():
         raise InputError(str(out), "is a folder; --out needs a file name")
-    show_bar = not args.no_progress and sys.stderr.isatty()
+    show_bar = not args.no_progress
 
-    result = run_batch(files, lambda f: engine.extract(prepare(f)), name, out, _format(args), workers, show_bar)
+    result = run_batch(files, lambda f: engine.extract(prepare(f, ids[f])), name, out, fmt, workers, show_bar,
+                       labels=args.labels)
     result.failed = [(p, r) for p, r in problems] + result.failed
     for path, reason in result.failed:
         print(f"rag extract: error: {path}: {reason}", file=sys.stderr)
-    print(f"rag extract: {result.summary()}" + (f" -> {out}" if out else ""), file=sys.stderr)
+    skipped = f", {found.skipped_line()}" if found.unsupported else ""
+    print(f"rag extract: {result.summary()}{skipped}" + (f" -> {out}" if out else ""), file=sys.stderr)
     return 1 if result.failed else 0
 
 
@@ -73,31 +77,44 @@ def render_table(rows) -> str:
     return "\n".join(lines) + "\n"
 
 
-def render_rows(rows, fmt: str) -> str:
+def _spreadsheet_row(r) -> dict:
+    d = r.flat()
+    d["evidence"] = " | ".join(f"{e['doc_id']}:{e['start']}-{e['end']} {e['text']}" for e in d["evidence"])
+    return d
+
+
+def render_rows(rows, fmt: str, labels: str | None = None):
+    """table / jsonl / csv (text; a UTF-8 BOM first) / xlsx (bytes)."""
+    from ..export import to_csv, to_xlsx
+
     if fmt == "table":
         return render_table(rows)
     if fmt == "jsonl":
         return "".join(json.dumps(r.flat(), ensure_ascii=False) + "\n" for r in rows)
-    buf = io.StringIO()
-    w = csv.DictWriter(buf, fieldnames=CSV_COLUMNS, lineterminator="\n")
-    w.writeheader()
-    for r in rows:
-        d = r.flat()
-        d["regions"] = ";".join(d["regions"])
-        d["doc_ids"] = ";".join(d["doc_ids"])
-        d["evidence"] = " | ".join(f"{e['doc_id']}:{e['start']}-{e['end']} {e['text']}" for e in d["evidence"])
-        w.writerow(d)
-    return buf.getvalue()
+    if fmt == "xlsx":
+        return to_xlsx([_spreadsheet_row(r) for r in rows], CSV_COLUMNS, labels, sheet="clusters")
+    return to_csv([_spreadsheet_row(r) for r in rows], CSV_COLUMNS, labels)
+
+
+def write_table(data, out: str | None, command: str) -> None:
+    """To --out (atomically) or stdout; a workbook only to a file."""
+    from ..io import atomic_write_bytes, atomic_write_text
+
+    if isinstance(data, bytes) and not out:
+        raise InputError("--format xlsx", f"a workbook needs a file: add --out FILE.xlsx to `rag {command}`")
+    if out:
+        (atomic_write_bytes if isinstance(data, bytes) else atomic_write_text)(out, data)
+    else:
+        sys.stdout.write(data)
 
 
 def clusters_command(args, settings: Settings) -> int:
-    from ..index import Index
-    from .table import build_cluster_table, filter_rows
+    from ..api import Index
 
-    with Index.open(settings, create=False) as index:
-        records = index.clusters()
-    rows = filter_rows(build_cluster_table(records), args.province)
-    sys.stdout.write(render_rows(rows, args.format))
+    with Index(settings) as index:
+        records = index.records()
+        rows = index.clusters(args.province)
+    write_table(render_rows(rows, args.format, args.labels), args.out, "clusters")
     if not records:
         print("rag clusters: the index holds no cluster records (run `rag ingest PATH` first)", file=sys.stderr)
     return 0

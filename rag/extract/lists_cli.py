@@ -1,8 +1,6 @@
 """`rag lists`: the lists the indexed articles report, one row per list."""
 from __future__ import annotations
 
-import csv
-import io
 import json
 import sys
 
@@ -24,18 +22,22 @@ def flat(r: ListRecord) -> dict:
     return d
 
 
-def render(records: list[ListRecord], fmt: str) -> str:
+def _spreadsheet_row(r: ListRecord) -> dict:
+    d = flat(r)
+    d["members"] = "、".join(d["members"])
+    return d
+
+
+def render(records: list[ListRecord], fmt: str, labels: str | None = None):
+    """table / jsonl / csv (text; a UTF-8 BOM first) / xlsx (bytes)."""
+    from ..export import to_csv, to_xlsx
+
     if fmt == "jsonl":
         return "".join(json.dumps(r.model_dump(mode="json"), ensure_ascii=False) + "\n" for r in records)
     if fmt == "csv":
-        buf = io.StringIO()
-        w = csv.DictWriter(buf, fieldnames=COLUMNS, lineterminator="\n", extrasaction="ignore")
-        w.writeheader()
-        for r in records:
-            d = flat(r)
-            d["members"] = "、".join(d["members"])
-            w.writerow(d)
-        return buf.getvalue()
+        return to_csv([_spreadsheet_row(r) for r in records], COLUMNS, labels)
+    if fmt == "xlsx":
+        return to_xlsx([_spreadsheet_row(r) for r in records], COLUMNS, labels, sheet="lists")
     from .cli import _pad, _width
 
     out = []
@@ -51,13 +53,14 @@ def render(records: list[ListRecord], fmt: str) -> str:
 
 
 def lists_command(args, settings: Settings) -> int:
-    from ..index import Index
+    from ..api import Index
+    from .cli import write_table
 
-    with Index.open(settings, create=False) as index:
+    with Index(settings) as index:
         records = index.lists()
     if args.doc:
         records = [r for r in records if r.doc_id in set(args.doc)]
-    sys.stdout.write(render(records, args.format))
+    write_table(render(records, args.format, args.labels), args.out, "lists")
     if not records:
         print("rag lists: the index holds no lists (run `rag ingest PATH` first)", file=sys.stderr)
     return 0

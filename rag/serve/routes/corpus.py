@@ -9,7 +9,8 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 
 from ...extract.table import build_cluster_table, filter_rows
-from .. import exports, uploads
+from ...extract.cli import render_rows
+from .. import uploads
 
 log = logging.getLogger("rag.serve")
 router = APIRouter(prefix="/api", tags=["clusters"])
@@ -23,12 +24,13 @@ def _row(r) -> dict:
     return d
 
 
-@router.get("/clusters", summary="the cross-document cluster table (as `rag clusters`), filtered")
+@router.get("/clusters", summary="the cross-document cluster table (as `rag clusters`; CSV with a BOM, XLSX), filtered")
 def clusters(request: Request, province: Optional[str] = Query(None, description="e.g. 河南 or 河南省"),
              level: Optional[str] = Query(None, description="national, provincial or municipal"),
              program: Optional[str] = Query(None, description="the program, or words of it"),
              q: Optional[str] = Query(None, description="words of the name, place or industry"),
-             format: Literal["json", "csv", "xlsx"] = Query("json")):
+             format: Literal["json", "csv", "xlsx"] = Query("json"),
+             labels: Optional[Literal["zh"]] = Query(None, description="zh: Chinese column and level names (csv, xlsx)")):
     with request.app.state.store.reading() as reader:
         records = reader.index.clusters()
     rows = filter_rows(build_cluster_table(records), province)
@@ -39,10 +41,10 @@ def clusters(request: Request, province: Optional[str] = Query(None, description
     if q:
         rows = [r for r in rows if q in " ".join(filter(None, [r.name, r.province, r.industry, *r.regions]))]
     if format == "csv":
-        return Response(exports.clusters_csv(rows), media_type="text/csv; charset=utf-8",
+        return Response(render_rows(rows, "csv", labels).encode("utf-8"), media_type="text/csv; charset=utf-8",
                         headers={"Content-Disposition": 'attachment; filename="clusters.csv"'})
     if format == "xlsx":
-        return Response(exports.clusters_xlsx(rows), media_type=XLSX,
+        return Response(render_rows(rows, "xlsx", labels), media_type=XLSX,
                         headers={"Content-Disposition": 'attachment; filename="clusters.xlsx"'})
     return [_row(r) for r in rows]
 
