@@ -181,6 +181,10 @@ def test_too_large_upload_is_413(client, monkeypatch):
     body = _error(_upload(client, "big.txt", ("产业集群" * 4000).encode("utf-8")), 413)
     assert body["error"] == "too_large" and "0.01 MB limit" in body["detail"]
     assert _upload(client, "small.txt", ARTICLE.encode("utf-8"), "/api/extract").status_code == 200
+    # a declared length over the limit is refused before the body is read
+    r = client.post("/api/documents", content=b"x" * 100, headers={"Content-Length": str(50 * 1048576),
+                                                                   "Content-Type": "multipart/form-data; boundary=b"})
+    assert _error(r, 413)["error"] == "too_large"
 
 
 def test_upload_without_a_file_field(client):

@@ -16,6 +16,7 @@ from .auth import TokenAuth
 from .jobs import Jobs
 from .routes import ask, corpus, documents
 from .state import Store
+from .uploads import UploadLimit
 
 STATIC = resources.files("rag.serve") / "static"
 
@@ -48,6 +49,7 @@ def create_app(settings: Settings, token: Optional[str] = None) -> FastAPI:
     def page():
         return FileResponse(str(STATIC / "index.html"), media_type="text/html; charset=utf-8")
 
+    app.add_middleware(UploadLimit)
     app.add_middleware(errors.CatchAll)
     if token:
         app.add_middleware(TokenAuth, token=token)  # added last: runs first

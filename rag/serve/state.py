@@ -76,7 +76,10 @@ class Store:
         if not (self.db / STORE_FILE).is_file():
             with self.writing():
                 pass
-        self.uploads.mkdir(parents=True, exist_ok=True)
+        try:
+            self.uploads.mkdir(parents=True, exist_ok=True)
+        except OSError:
+            pass  # a read-only index still answers; uploads say why they cannot be taken
 
     # --- reading ---------------------------------------------------------------------
 

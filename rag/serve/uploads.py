@@ -84,8 +84,34 @@ def discard(path: Path) -> None:
 
 def incoming(db_uploads: Path) -> Path:
     folder = db_uploads / ".incoming"
-    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise ApiError(503, "read_only", f"uploads need a writable index folder: {db_uploads.parent} "
+                                         f"({(e.strerror or str(e)).lower()})") from None
     return folder
+
+
+UPLOAD_PATHS = ("/api/documents", "/api/extract")
+FORM_OVERHEAD = 64 * 1024  # multipart boundaries and headers around the file
+
+
+class UploadLimit:
+    """ASGI middleware: an upload whose Content-Length is already over RAG_MAX_FILE_MB is 413
+    before its body is read (the checks in `receive` still count the bytes of the file itself)."""
+
+    def __init__(self, app) -> None:
+        self.app = app
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] == "http" and scope.get("method") == "POST" and scope.get("path") in UPLOAD_PATHS:
+            length = next((v for n, v in scope.get("headers", []) if n == b"content-length"), b"")
+            if length.isdigit() and int(length) > max_file_bytes() + FORM_OVERHEAD:
+                from .errors import error_response
+
+                e = too_large(int(length))
+                return await error_response(e.status, e.error, e.detail)(scope, receive, send)
+        await self.app(scope, receive, send)
 
 
 def place(received: Path, uploads: Path) -> tuple[Path, Path | None]:
