@@ -120,6 +120,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--report", metavar="DIR", default="reports", help="where report.json/.md/.html go")
     p.add_argument("--thresholds", metavar="FILE", help="default eval/thresholds.json")
     p.add_argument("--no-thresholds", action="store_true", help="report only, never fail")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar or status lines")
     _profile_option(p)
 
     p = sub.add_parser("docs", help="the indexed documents: list, show (a citation viewer), rm")

@@ -48,6 +48,12 @@ PRICES_PER_MTOK: dict[str, tuple[float, float]] = {
     "o4-mini": (1.10, 4.40),
     "gpt-3.5-turbo": (0.50, 1.50),
     "deepseek-chat": (0.27, 1.10),
+    "deepseek-reasoner": (0.55, 2.19),
+    # Qwen on DashScope (international list prices; compatible mode uses the same model names)
+    "qwen-max": (1.60, 6.40),
+    "qwen-plus": (0.40, 1.20),
+    "qwen-turbo": (0.05, 0.20),
+    "qwen-flash": (0.05, 0.40),
 }
 
 T = TypeVar("T", bound=BaseModel)

@@ -22,6 +22,14 @@ def _every() -> float:
         return DEFAULT_EVERY_S
 
 
+def _columns(stream) -> int:
+    """The terminal's width (a terminal that reports none, e.g. a fresh pseudo-terminal: 100)."""
+    try:
+        return os.get_terminal_size(stream.fileno()).columns or 100
+    except (OSError, ValueError, AttributeError):
+        return 100
+
+
 class Status:
     """`advance(name)` after each file, `note(text)` for work inside one (embedding k/n chunks)."""
 
@@ -39,7 +47,7 @@ class Status:
             from tqdm import tqdm
 
             self.bar = tqdm(total=total, initial=initial, unit="doc", desc=command, file=self.stream, leave=False,
-                            dynamic_ncols=True)
+                            ncols=_columns(self.stream))
 
     def advance(self, n: int = 1, name: Optional[str] = None) -> None:
         with self._lock:

@@ -55,28 +55,18 @@ def test_docs_show_marks_a_citation_span_with_plain_markers_when_piped(db, capsy
 def test_docs_show_highlights_in_a_terminal(db):
     """On a terminal the span is in reverse video (a real pseudo-terminal, not a flag)."""
     import os
-    import pty
 
     with Index.open(settings_for(db), create=False) as index:
         text = index.original("index")
     start = text.index("芜湖市")
-    leader, follower = pty.openpty()
+    from test_progress import open_terminal, read_pty
+
+    leader, follower = open_terminal()
     proc = subprocess.Popen([sys.executable, "-m", "rag", "docs", "show", "index", "--span", f"{start}:{start + 3}",
                              "--db", str(db)], stdout=follower, stderr=subprocess.PIPE, env={**os.environ,
                                                                                            "RAG_CONFIG": "off"})
-    os.close(follower)
-    chunks = []
-    while True:
-        try:
-            data = os.read(leader, 65536)
-        except OSError:
-            break
-        if not data:
-            break
-        chunks.append(data)
+    out = read_pty(proc, leader, follower).decode("utf-8")
     proc.wait(timeout=60)
-    os.close(leader)
-    out = b"".join(chunks).decode("utf-8")
     assert proc.returncode == 0 and "\x1b[7m芜湖市\x1b[0m" in out and "[[" not in out
 
 

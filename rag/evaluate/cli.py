@@ -71,7 +71,8 @@ def eval_command(args, settings: Settings) -> int:
     results = []
     with tempfile.TemporaryDirectory(prefix=".eval-", dir=report_dir, ignore_cleanup_errors=True) as work:
         for i, gold in enumerate(golds):
-            results.append(evaluate_gold(gold, engines, settings, Path(work) / str(i), _log))
+            results.append(evaluate_gold(gold, engines, settings, Path(work) / str(i), _log,
+                                         progress=not getattr(args, "no_progress", False)))
     checks = check(results, thresholds) if thresholds else []
     report = make_report(results, engines, settings, checks, thresholds_file, bool(args.no_thresholds),
                          time.perf_counter() - t0)

@@ -48,9 +48,31 @@ def _spent(engine) -> tuple[int, float]:
     return tokens, getattr(stats, "cost_usd", 0.0) or 0.0
 
 
-def run_extraction(gold: GoldSet, ndocs: dict, engine) -> dict:
+class _Quiet:
+    def start(self, name: str) -> None:
+        pass
+
+    def advance(self, n: int = 1, name=None) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
+def _status(progress, command: str, total: int, unit: str):
+    """A rag.progress.Status when `progress` is on, else nothing shown."""
+    if not progress:
+        return _Quiet()
+    from ..progress import Status
+
+    return Status(command, total, unit=unit)
+
+
+def run_extraction(gold: GoldSet, ndocs: dict, engine, progress: bool = False) -> dict:
     docs = []
+    status = _status(progress, "eval", len(ndocs), "documents")
     for doc_id, ndoc in ndocs.items():
+        status.start(f"{gold.name}: {doc_id}")
         t0, (tokens0, cost0) = time.perf_counter(), _spent(engine)
         error = None
         try:
@@ -62,12 +84,16 @@ def run_extraction(gold: GoldSet, ndocs: dict, engine) -> dict:
         scored = score_document(doc_id, gold.clusters.get(doc_id, []), preds, ndoc.doc.original)
         scored.update(seconds=seconds, error=error, tokens=tokens - tokens0, cost_usd=cost - cost0)
         docs.append(scored)
+        status.advance(1)
+    status.close()
     return {"summary": extraction_summary(docs), "documents": docs}
 
 
-def run_qa(gold: GoldSet, answerer, originals: dict[str, str]) -> dict:
+def run_qa(gold: GoldSet, answerer, originals: dict[str, str], progress: bool = False) -> dict:
     rows = []
+    status = _status(progress, "eval", len(gold.questions), "questions")
     for q in gold.questions:
+        status.start(f"{gold.name}: {q.id}")
         t0 = time.perf_counter()
         error = None
         try:
@@ -77,6 +103,8 @@ def run_qa(gold: GoldSet, answerer, originals: dict[str, str]) -> dict:
         row = score_question(q, answer, originals)
         row.update(seconds=time.perf_counter() - t0, error=error)
         rows.append(row)
+        status.advance(1)
+    status.close()
     return {"summary": qa_summary(rows), "questions": rows}
 
 
@@ -139,7 +167,7 @@ def build_index(gold: GoldSet, settings: Settings, folder: Path):
 
 
 def evaluate_gold(gold: GoldSet, engines: list[str], settings: Settings, workdir: Path, log: Log,
-                  make_extractor=default_extractor, make_answerer=default_answerer) -> dict:
+                  make_extractor=default_extractor, make_answerer=default_answerer, progress: bool = False) -> dict:
     """Score `engines` on one gold set. The make_* factories build an engine from its name (the
     defaults build what `rag extract` and `rag ask` use)."""
     from ..prepare import prepare
@@ -154,7 +182,8 @@ def evaluate_gold(gold: GoldSet, engines: list[str], settings: Settings, workdir
     }
     for name in engines:
         t = time.perf_counter()
-        result["engines"][name] = {"extraction": run_extraction(gold, ndocs, make_extractor(name, settings)), "qa": None}
+        result["engines"][name] = {"extraction": run_extraction(gold, ndocs, make_extractor(name, settings), progress),
+                                   "qa": None}
         log(f"{gold.name}: {name} extraction of {len(ndocs)} documents in {time.perf_counter() - t:.1f} s")
 
     qa_engines = [e for e in engines if e in QA_ENGINES]
@@ -169,7 +198,7 @@ def evaluate_gold(gold: GoldSet, engines: list[str], settings: Settings, workdir
             f"in {time.perf_counter() - t:.1f} s")
         for name in qa_engines:
             t = time.perf_counter()
-            result["engines"][name]["qa"] = run_qa(gold, make_answerer(name, settings, index), originals)
+            result["engines"][name]["qa"] = run_qa(gold, make_answerer(name, settings, index), originals, progress)
             log(f"{gold.name}: {name} answered {len(gold.questions)} questions in {time.perf_counter() - t:.1f} s")
         close = getattr(index, "close", None)
         if callable(close):
