@@ -141,7 +141,8 @@ def test_a_metric_below_its_threshold_fails_the_run(tmp_path, capsys):
 def test_default_engines_are_the_available_ones(monkeypatch):
     assert resolve_engines(None, Settings()) == ["offline"]
     monkeypatch.setenv("OPENAI_BASE_URL", "http://127.0.0.1:9/v1")
-    assert resolve_engines(None, Settings()) == ["offline"]  # a bare OPENAI_* is used only when asked for by name
+    assert resolve_engines(None, Settings()) == ["offline"]  # another tool's endpoint is not jiqun's choice
+    assert resolve_engines(["llm"], Settings()) == ["llm"]  # ... unless asked for by name
     monkeypatch.setenv("RAG_LLM_BASE_URL", "http://127.0.0.1:9/v1")
     assert resolve_engines(None, Settings()) == ["offline", "llm", "hybrid"]
     assert resolve_engines(["hybrid", "offline", "hybrid"], Settings()) == ["hybrid", "offline"]

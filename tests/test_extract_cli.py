@@ -218,7 +218,8 @@ def test_clusters_filter_by_province_and_print_a_table(capsys, ingested):
 
 def test_clusters_csv(capsys, ingested):
     code, out, _ = run(capsys, "clusters", "--db", str(ingested), "--format", "csv", "--province", "四川省")
-    rows = list(csv.DictReader(io.StringIO(out)))
+    assert out.startswith("\ufeffname,")  # a UTF-8 BOM: Excel reads the file as UTF-8
+    rows = list(csv.DictReader(io.StringIO(out.lstrip("\ufeff"))))
     assert code == 0 and [r["name"] for r in rows] == ["成都市软件和信息服务集群", "成德高端能源装备集群"]
     assert rows[1]["regions"] == "成都市;德阳市" and rows[1]["mentions"] == "1"
 
