@@ -359,3 +359,21 @@ def test_readers_never_see_a_half_ingested_document(client, db):
     assert finished[0][1] <= finished[1][1]
     for n in range(2):
         assert client.delete(f"/api/documents/park_{n}").status_code == 200
+
+
+def test_a_word_file_is_uploaded_searched_and_cited(client, tmp_path):
+    from docx import Document as Word
+
+    word = Word()
+    for paragraph in ARTICLE.strip().split("\n\n"):
+        word.add_paragraph(paragraph)
+    path = tmp_path / "wuhu_word.docx"
+    word.save(path)
+    job = _ingested(client, path.name, path.read_bytes())
+    assert job["status"] == "done" and job["doc_id"] == "wuhu_word", job
+    original = client.get("/api/documents/wuhu_word").json()["original"]
+    assert "芜湖市机器人及智能装备产业集群成功入选" in original
+    answer = client.post("/api/ask", json={"question": "芜湖机器人集群有多少家企业？", "doc_ids": ["wuhu_word"]}).json()
+    assert "217" in answer["answer"] and answer["citations"]
+    assert all(original[c["start"]:c["end"]] == c["text"] for c in answer["citations"])
+    assert client.delete("/api/documents/wuhu_word").status_code == 200
