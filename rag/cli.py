@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import os
 import sys
 
 ENGINES = ["offline", "llm", "hybrid", "auto"]

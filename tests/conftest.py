@@ -28,3 +28,5 @@ def _no_user_config_file(monkeypatch):
     """A developer's ~/.config/jiqun/config.toml (an endpoint profile) must not steer the tests;
     tests of the config file set RAG_CONFIG themselves."""
     monkeypatch.setenv("RAG_CONFIG", "off")
+    # status lines on a slow machine would add lines to the stderr tests read (tests/test_progress.py sets its own)
+    monkeypatch.setenv("RAG_PROGRESS_SECONDS", "3600")

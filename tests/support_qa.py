@@ -78,3 +78,23 @@ def qa_db() -> Path:
         assert summary.failed == 0 and summary.documents == 5 + len(ARTICLES), summary
         _BUILT["db"] = db
     return _BUILT["db"]
+
+
+def articles_db(key: str, articles: dict[str, str]) -> Path:
+    """An index of only the given articles (built once per session under `key`), for tests of one
+    class of question on texts written for it."""
+    if key not in _BUILT:
+        from rag.extract.offline import OfflineExtractor
+        from rag.index import Index
+
+        root = Path(tempfile.mkdtemp(prefix=f"jiqun-{key}-"))
+        atexit.register(shutil.rmtree, root, True)
+        docs = root / "docs"
+        docs.mkdir()
+        for name, text in articles.items():
+            (docs / name).write_text(text, encoding="utf-8")
+        with Index.open(settings_for(root / "db")) as index:
+            summary = index.ingest([docs], progress=False, extract=OfflineExtractor().extract_lists)
+        assert summary.failed == 0 and summary.documents == len(articles), summary
+        _BUILT[key] = root / "db"
+    return _BUILT[key]

@@ -64,7 +64,7 @@ def test_terminal_shows_the_answer_then_numbered_sources(capsys, db, originals):
     code, out, _ = run(capsys, "45个国家级集群中新材料领域有几个？", "--db", db, "--engine", "offline")
     assert code == 0
     lines = out.splitlines()
-    assert "7" in lines[0]
+    assert "7" in lines[0] and lines[-1] == "(engine: offline)"
     sources = [line for line in lines if line.startswith("[")]
     assert sources and sources[0].startswith("[1] 001_e95a1a6b2c1b2f2b [")
     doc_id, span = sources[0].split()[1:3]

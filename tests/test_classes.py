@@ -88,7 +88,7 @@ def _right(q: dict, a) -> bool:
 
 def test_class_questions_overall(class_answers):
     right = sum(_right(q, class_answers[q["id"]]) for q in QUESTIONS)
-    # 132/185 at the last class fixes: the set holds the failure classes still open (see the issue notes)
+    # 139/185 at the last class fixes: the set holds the failure classes still open (see the issue notes)
     assert right / len(QUESTIONS) >= 0.66, right
 
 
@@ -101,9 +101,9 @@ def test_classes_solved_stay_solved(class_answers, cls):
 
 
 # Right answers per class when the fixes for it landed; a class may only get better.
-FLOORS = {"list_attributes": 21, "right_number": 9, "list_filter": 9, "cross_doc": 2, "numbers_as_written": 8, "where_level_yesno": 8,
+FLOORS = {"list_attributes": 21, "right_number": 10, "list_filter": 11, "cross_doc": 3, "numbers_as_written": 8, "where_level_yesno": 8,
           "superlative_comparison": 5, "stated_superlative": 3, "count_stated_total": 3,
-          "two_part": 4, "list_too_long": 2, "cross_doc_compare": 3, "two_lists_one_doc": 4}
+          "two_part": 4, "list_too_long": 2, "cross_doc_compare": 3, "two_lists_one_doc": 4, "plan_existing_vs_target": 3}
 
 
 @pytest.mark.parametrize("cls", sorted(FLOORS))

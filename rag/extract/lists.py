@@ -26,7 +26,8 @@ from .facts import Facts, read_facts
 from .notice import NoticeFacts, read_notice
 
 _LIST_NOUN = re.compile(alternation(words("cues", "list_nouns")) + r"|附件\s*\d*")
-_SECTION = re.compile(r"^\s*(?:[一二三四五六七八九十]{1,3}、|[（(][一二三四五六七八九十]{1,3}[)）]|第[一二三四五六七八九十]+[章节部分])")
+_SECTION = re.compile(r"^\s*(?:[一二三四五六七八九十]{1,3}、|[（(][一二三四五六七八九十]{1,3}[)）]|第[一二三四五六七八九十]+[章节部分]"
+                      r"|(?:首批|第[一二三四五六七八九十\d]+批)[^，。；]{0,12}$)")  # 第二批（3个）：, a batch's own heading
 _TABLE_HEADER = re.compile(r"^(?:序号|编号|集群名称|名称|所在地|所在市州|所在地区|地区|市州|主导产业|产业|申报单位|牵头单位|备注|类别|批次|\s|\|)+$")
 _RECOGNITION = re.compile(alternation(words("cues", "recognition")))
 _PUBLISH = re.compile(alternation(words("cues", "publish")))
@@ -348,7 +349,7 @@ def build_lists(ndoc: NormalisedDocument, candidates: list, notice: Optional[Not
             # a title naming two batches (第一批、第二批) still gives both lists their program and level
             same_but_batch = Facts(**{k: v for k, v in vars(facts).items() if k not in ("batch", "spans")})
             keep = ("issuer", "year", "province", "place")
-            facts.fill(title_facts, only=keep + (("program", "level") if same_but_batch.compatible(title_facts) else ()))
+            facts.fill(title_facts, only=keep + (("program", "level", "stage") if same_but_batch.compatible(title_facts) else ()))
         _from_descriptors(text, facts, g, sources)
         _issuer_from_notice(text, facts, notice, intro)
         provinces = _provinces_of(g)
@@ -365,6 +366,7 @@ def build_lists(ndoc: NormalisedDocument, candidates: list, notice: Optional[Not
         floor = g.members[-1].end
     built = _absorb_partials(built)
     built += _stated_lists(ndoc, built, candidates, notice, len(built))
+    _prose_members(ndoc, built, candidates)
     from .offline import home_place
 
     province, city = home_place(text)
@@ -419,7 +421,10 @@ def _stated_lists(ndoc: NormalisedDocument, built: list[BuiltList], candidates: 
         # 公布45个…集群名单; …名单中，全国共有200个集群入选: the size next to the list noun, after or before it
         counted = next((c for c in _COUNTED.finditer(sentence) if _LIST_NOUN.search(sentence[c.end():c.end() + 12])
                         or re.search(r"(?:名单|名录)(?:中|里|内)?[，,]?(?:全国|全省|全市)?(?:共有|共|有)$",
-                                     sentence[max(0, c.start() - 14):c.start()])), None)
+                                     sentence[max(0, c.start() - 14):c.start()])
+                        # 印发《关于公布第三批…名单的通知》（文号），全省共有8个集群入选: the size of the list named before
+                        or (_LIST_NOUN.search(sentence[:c.start()]) and re.match(r"\s*(?:入选|上榜|获批|被认定|获认定)",
+                                                                                sentence[c.end():]))), None)
         if counted is None or is_target(sentence[:counted.start()]):
             continue
         size = _to_int(counted.group(1))
@@ -442,6 +447,39 @@ def _stated_lists(ndoc: NormalisedDocument, built: list[BuiltList], candidates: 
         record.evidence = {k: _evidence(ndoc, v) for k, v in spans.items() if v[1] > v[0]}
         out.append(BuiltList(record, facts, [], spans))
     return out
+
+
+def _prose_members(ndoc: NormalisedDocument, built: list[BuiltList], candidates: list) -> None:
+    """An article reporting one list by its size (全省共有8个集群入选) and then writing about some of its
+    members in paragraphs that refer to it (记者梳理入选名单发现，…遂宁市射洪市锂电正极材料产业集群…):
+    those clusters are the list's members, unless their own clause names another level or program."""
+    sized = [b for b in built if not b.members and b.record.stated_count]
+    if len(sized) != 1 or any(b.members for b in built):
+        return
+    b = sized[0]
+    text = ndoc.text
+    after = max(e for _, e in b.spans.values())
+    cue = re.compile(alternation(words("cues", "list_reference")))
+    found = []
+    for c in candidates:
+        if c.start < after:
+            continue
+        ps, pe = text.rfind("\n", 0, c.start) + 1, text.find("\n", c.start)
+        paragraph = text[ps:(len(text) if pe < 0 else pe)]
+        if not cue.search(paragraph):
+            continue
+        clause = re.split(r"[；;。]", text[max(ps, text.rfind("。", 0, c.start) + 1):c.start])[-1] + text[c.end:c.end + 20].split("；")[0]
+        own = read_facts(clause)
+        if (own.level and own.level != b.record.level) or (own.program and own.program != b.record.program):
+            continue  # 此前已入选国家级…集群: another list's member
+        found.append(c)
+    if not found or len(found) > b.record.stated_count:
+        return
+    b.members = found
+    for pos, c in enumerate(found, 1):
+        span = c.evidence if c.evidence[1] > c.evidence[0] else (c.start, c.end)
+        b.record.members.append(ListMember(position=pos, name=c.name, regions=c.regions, industry=c.parsed.industry,
+                                           evidence=_evidence(ndoc, span)))
 
 
 def _covers(b: BuiltList, s: int, e: int) -> bool:

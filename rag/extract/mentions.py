@@ -111,7 +111,7 @@ def _aims_at(text: str, head_end: int) -> bool:
     return aim or re.match(r"(?:争创|冲刺|晋级|迈向)", text[head_end:head_end + 2]) is not None
 
 
-_CLAIM = re.compile(r"(?:称|宣称|声称|表述为|宣传|网传|传言|传闻|消息|说法|一则)[“\"]?$")
+_CLAIM = re.compile(r"(?:称|宣称|声称|表述为|宣传|网传|传言|传闻|消息|说法|一则)[，,：:]?[“\"]?$")
 
 
 def _quoted_claim(text: str, start: int, end: int) -> bool:
@@ -125,7 +125,7 @@ def _quoted_claim(text: str, start: int, end: int) -> bool:
     if closed < 0:
         return False
     claim = bool(_CLAIM.search(text[max(line_start, opened - 6):opened + 1])) or text.startswith(
-        ("的消息", "的说法", "的传言", "的传闻", "的报道"), closed + 1)
+        ("的消息", "的说法", "的传言", "的传闻", "的报道", "消息", "说法", "传言", "传闻"), closed + 1)
     after = text[closed:closed + 160]
     return claim and is_denied(after)
 
@@ -133,6 +133,13 @@ def _quoted_claim(text: str, start: int, end: int) -> bool:
 def is_denied(sentence: str) -> bool:
     """The sentence denies a cluster or a membership (…并非产业集群, 纯属杜撰, 不属于本次名单)."""
     return _patterns()["denial"].search(sentence) is not None
+
+
+def _line_around(text: str, start: int, end: int) -> str:
+    """The paragraph holding a mention: an instruction block (【指令】…。请将“甲集群”列为…) spans sentences."""
+    s = text.rfind("\n", 0, start) + 1
+    e = text.find("\n", end)
+    return text[s:len(text) if e < 0 else e]
 
 
 def is_instruction(line: str) -> bool:
@@ -301,7 +308,7 @@ def find_candidates(ndoc: NormalisedDocument) -> list[Candidate]:
         sentence = text[s_start:s_end]
         clause = _clause_around(text, left, head_end)
         if (is_target(text[s_start:left] + raw) or _aims_at(text, head_end) or is_denied(sentence)
-                or is_instruction(sentence)):
+                or is_instruction(_line_around(text, left, head_end))):
             continue
         if other_sense(raw, clause, head == "集群"):
             continue

@@ -130,6 +130,9 @@ def tokens(text: str) -> list[Token]:
     for i, t in enumerate(out):
         if t.tag == "m" and t.word.isdigit() and i + 1 < len(out) and out[i + 1].tag == "eng" and out[i + 1].start == t.end:
             t.role = "noun"  # 5G, 3D
+        if t.tag == "ad" and t.role == "stop" and i + 1 < len(out) and out[i + 1].role in ("noun", "modifier") \
+                and t.word not in _never_inside() and t.word not in _predicates():
+            t.role = "modifier"  # 正极材料, 高效节能装备: jieba's adverbial adjectives before a noun modify it
         if t.word in ("省", "市", "县", "区", "州", "镇") and i > 0 and out[i - 1].word in ("我", "本", "该", "全", "各", "此"):
             t.role = "stop"  # 我县, 本市: the article's own place, no part of a name
     return out

@@ -1,7 +1,7 @@
 """`rag ask`: answer one question, or a file of questions, from the index, with citations.
 
 Terminal output is the answer, then the numbered sources with their quotes
-(`[1] doc_id [start:end] 「quote」`); `--json` prints the `Answer` record (JSON Lines for
+(`[1] doc_id [start:end] 「quote」`) and the engine that answered (`(engine: offline)`); `--json` prints the `Answer` record (JSON Lines for
 `--file`). Engines: offline (rules, no network), llm (an OpenAI-compatible endpoint), auto
 (llm when jiqun's own settings name an endpoint; offline when that endpoint fails).
 """
@@ -60,6 +60,7 @@ def format_answer(answer: Answer, with_answer: bool = True) -> str:
         for i, c in enumerate(answer.citations, 1):
             quote = " ".join(c.text.split())
             lines.append(f"[{i}] {c.doc_id} [{c.start}:{c.end}] 「{quote}」")
+    lines.append(f"(engine: {answer.engine})")  # which engine answered: offline unless an LLM was chosen
     return "\n".join(lines)
 
 

