@@ -113,9 +113,9 @@ def _check_extract_out(args) -> None:
     if doc_ids is None:
         raise InputError(args.out, "exists and is not a `rag extract` output: refusing to overwrite it "
                                    "(choose another --out, or add --force)")
-    from .load import find_sources
+    from .load import find_sources, unique_ids
 
-    others = sorted(doc_ids - {s.doc_id for s in find_sources(args.paths).sources})
+    others = sorted(doc_ids - set(unique_ids(find_sources(args.paths).sources)))
     if others:
         shown = ", ".join(others[:3]) + (", …" if len(others) > 3 else "")
         raise InputError(args.out, f"holds the records of {len(others)} document(s) that are not among these inputs "

@@ -228,3 +228,22 @@ def test_clusters_without_an_index_is_a_one_line_error(capsys, tmp_path):
     code, out, err = run(capsys, "clusters", "--db", str(tmp_path / "none"))
     assert code == 1 and out == ""
     assert err.startswith("rag clusters: error: no index at") and len(err.strip().splitlines()) == 1
+
+
+def test_two_crawls_with_index_html_get_distinct_ids_and_resume(capsys, tmp_path):
+    """`rag extract siteA siteB`: both index.html files are extracted, under `index` and
+    `siteB/index`; a second run over its own output resumes instead of refusing it."""
+    page = ("<html><body><h1>芜湖市机器人产业集群入选国家级名单</h1><p>近日，工业和信息化部公布2024年度国家先进制造业"
+            "集群名单，芜湖市机器人及智能装备产业集群成功入选。</p></body></html>")
+    for site in ("siteA", "siteB"):
+        (tmp_path / site).mkdir()
+        (tmp_path / site / "index.html").write_text(page, encoding="utf-8")
+    (tmp_path / "siteB" / "logo.png").write_bytes(b"\x89PNG")
+    out = tmp_path / "o.jsonl"
+    args = ("extract", str(tmp_path / "siteA"), str(tmp_path / "siteB"), "--engine", "offline", "--out", str(out),
+            "--no-progress")
+    code, _, err = run(capsys, *args)
+    assert code == 0 and "skipped: 1 (.png ×1)" in err
+    assert {json.loads(x)["doc_id"] for x in out.read_text(encoding="utf-8").splitlines()} == {"index", "siteB/index"}
+    code, _, err = run(capsys, *args)
+    assert code == 0 and "2 already done" in err
