@@ -19,6 +19,7 @@ HANDLERS = {
     "eval": "rag.evaluate.cli:eval_command",
     "schema": "rag.cli:schema_command",
     "docs": "rag.docs_cli:docs_command",
+    "serve": "rag.serve.cli:serve_command",
 }
 
 
@@ -133,6 +134,15 @@ def build_parser() -> argparse.ArgumentParser:
     d = docs.add_parser("rm", help="remove documents: chunks, vectors, keyword terms, clusters, lists")
     d.add_argument("ids", nargs="+", metavar="ID")
     _store_options(d)
+
+    p = sub.add_parser("serve", help="the JSON API and the web page (ask, clusters, lists, documents)")
+    _store_options(p)
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1; another "
+                   "address needs --token)")
+    p.add_argument("--port", type=int, default=8000, help="port (default 8000; 0 picks a free one)")
+    p.add_argument("--token", metavar="TOKEN", help="every request must send 'Authorization: Bearer TOKEN' "
+                   "(env RAG_SERVE_TOKEN; required off loopback)")
+    _profile_option(p)
 
     p = sub.add_parser("schema", help="print the JSON schema of the cluster record")
     p.add_argument("--out", metavar="FILE")

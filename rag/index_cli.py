@@ -16,15 +16,21 @@ def ingest_command(args, settings) -> int:
     return 0 if summary.failed == 0 else 1
 
 
-def search_command(args, settings) -> int:
-    from .index import Index
+def search_rows(index, query: str, k: int = 5, doc_ids=None, date_from=None, date_to=None) -> list[dict]:
+    """The hits of `rag search --json` (and of the server's GET /api/search)."""
     from .retrieve import snippet
 
+    hits = index.search(query, k=k, doc_ids=doc_ids, date_from=date_from, date_to=date_to)
+    return [{"doc_id": h.doc_id, "chunk": h.chunk.chunk_id, "score": round(h.score, 6), "start": h.start,
+             "end": h.end, "text": h.text, "snippet": snippet(index, h, query), "title": h.title,
+             "date": h.date} for h in hits]
+
+
+def search_command(args, settings) -> int:
+    from .index import Index
+
     with Index.open(settings, create=False) as index:
-        hits = index.search(args.query, k=args.k, doc_ids=args.doc, date_from=args.date_from, date_to=args.date_to)
-        rows = [{"doc_id": h.doc_id, "chunk": h.chunk.chunk_id, "score": round(h.score, 6), "start": h.start,
-                 "end": h.end, "text": h.text, "snippet": snippet(index, h, args.query), "title": h.title,
-                 "date": h.date} for h in hits]
+        rows = search_rows(index, args.query, args.k, args.doc, args.date_from, args.date_to)
     if args.json:
         print(json.dumps(rows, ensure_ascii=False, indent=2))
         return 0
