@@ -69,6 +69,8 @@ def build_parser() -> argparse.ArgumentParser:
                    "is not an extract output, or holds records of documents not among the inputs, is not replaced")
     p.add_argument("--force", action="store_true", help="replace --out even so")
     p.add_argument("--format", choices=["jsonl", "csv"], default=None, help="default: from --out suffix, else jsonl")
+    p.add_argument("--keep-vetoed", action="store_true",
+                   help="hybrid: keep the candidates the LLM vetoed, flagged with its reason (`vetoed`)")
     p.add_argument("--no-progress", action="store_true")
 
     p = sub.add_parser("clusters", help="cross-document cluster table from the index")

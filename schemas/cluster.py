@@ -82,6 +82,11 @@ class ClusterMention(BaseModel):
     year: Optional[int] = Field(default=None, ge=1949, le=2100, description="Year of the list or recognition, when stated.")
     batch: Optional[int] = Field(default=None, ge=1, description="Batch number (首批/第一批 = 1, 第二批 = 2), when stated.")
     evidence: Evidence = Field(description="Where the cluster is named in the original text.")
+    vetoed: Optional[str] = Field(
+        default=None,
+        description="Hybrid engine with --keep-vetoed only: the reason the LLM gave for rejecting this rule-found "
+                    "candidate (kept, flagged). Null otherwise.",
+    )
 
 
 class ClusterList(BaseModel):

@@ -1,7 +1,7 @@
 """Batch extraction over many files: progress bar, bounded concurrency, resumable output.
 
 With an output file, every finished document (its records, even none) is appended durably to
-`<out>.progress.jsonl`; the output file is rewritten atomically from it now and then and at the
+`<out>.progress.jsonl` (a failed one is not: it runs again), and the run's LLM usage after them; the output file is rewritten atomically from it now and then and at the
 end. A killed run therefore loses no finished document, and re-running with the same output skips
 documents already done (same file content, same engine). A failing document is reported at the
 end and does not stop the others.
@@ -25,7 +25,7 @@ from ..io import append_line_durably, atomic_write_text
 from ..schemas import ClusterMention
 
 CSV_COLUMNS = ["doc_id", "name", "regions", "province", "level", "program", "industry", "recognised_by",
-               "year", "batch", "evidence_text", "evidence_start", "evidence_end"]
+               "year", "batch", "evidence_text", "evidence_start", "evidence_end", "vetoed"]
 REWRITE_EVERY_S = 2.0
 
 
@@ -94,6 +94,10 @@ class Progress:
             return [ClusterMention.model_validate(r) for r in entry["records"]]
         except Exception:
             return None
+
+    def note(self, entry: dict) -> None:
+        """A line about the run (e.g. its LLM usage): it has no "path", so resuming skips it."""
+        append_line_durably(self.path, json.dumps(entry, ensure_ascii=False))
 
     def add(self, key: str, sha: str, engine: str, records: list[ClusterMention]) -> None:
         entry = {"path": key, "sha256": sha, "engine": engine, "records": [r.model_dump(mode="json") for r in records]}

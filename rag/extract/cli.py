@@ -31,7 +31,7 @@ def extract_command(args, settings: Settings) -> int:
         path, reason = problems[0] if problems else (", ".join(args.paths), "no files")
         raise InputError(path, reason)
     name = resolve_engine_name(args.engine, settings)
-    engine = get_engine(name, settings)
+    engine = get_engine(name, settings, keep_vetoed=getattr(args, "keep_vetoed", False))
     workers = max(1, settings.llm.concurrency) if name in ("llm", "hybrid") else 1
     out = Path(args.out) if args.out else None
     if out and out.is_dir():
@@ -43,6 +43,16 @@ def extract_command(args, settings: Settings) -> int:
     for path, reason in result.failed:
         print(f"rag extract: error: {path}: {reason}", file=sys.stderr)
     print(f"rag extract: {result.summary()}" + (f" -> {out}" if out else ""), file=sys.stderr)
+    stats = getattr(engine, "stats", None)
+    if stats is not None and hasattr(stats, "summary"):
+        print(f"rag extract: {stats.summary()}", file=sys.stderr)
+        if out:
+            from datetime import datetime, timezone
+
+            from .batch import Progress
+
+            Progress(out).note({"llm_usage": stats.as_dict(), "engine": name, "failed_documents": len(result.failed),
+                                "finished": datetime.now(timezone.utc).isoformat(timespec="seconds")})
     return 1 if result.failed else 0
 
 

@@ -32,7 +32,7 @@ def resolve_engine_name(name: str, settings: Settings) -> str:
     return name
 
 
-def get_engine(name: str, settings: Settings | None = None) -> Extractor:
+def get_engine(name: str, settings: Settings | None = None, keep_vetoed: bool = False) -> Extractor:
     settings = settings or Settings()
     name = resolve_engine_name(name, settings)
     if name == "offline":
@@ -46,5 +46,5 @@ def get_engine(name: str, settings: Settings | None = None) -> Extractor:
     if name == "hybrid":
         from .hybrid import HybridExtractor
 
-        return HybridExtractor(settings)
+        return HybridExtractor(settings, keep_vetoed=keep_vetoed)
     raise ConfigError(f"unknown engine '{name}' (offline, llm, hybrid, auto)")
