@@ -242,8 +242,9 @@ class LLM:
                 self._response_format_ok = False
                 return self._call(messages, response_format, max_tokens, on_token)
             raise self._translate(e) from None
-        except (ValueError, KeyError, TypeError, AttributeError, IndexError) as e:
-            # The SDK could not read the body as a chat completion (json.JSONDecodeError is a ValueError).
+        except (ValueError, KeyError, TypeError, AttributeError, IndexError, AssertionError) as e:
+            # The SDK could not read the body as a chat completion (json.JSONDecodeError is a ValueError;
+            # its structured-output stream asserts it saw a chunk).
             raise _Retryable(BadBody(f"HTTP 200 with a body that is not a chat completion ({type(e).__name__})"),
                              None) from None
         if not text and finish is None and not usage_meta:

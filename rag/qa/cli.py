@@ -15,9 +15,6 @@ from typing import Optional, TextIO
 from ..errors import ConfigError, InputError
 from ..schemas import Answer
 
-# An answer is a few sentences with [n] markers; a bound keeps a rambling model from running on.
-ANSWER_MAX_TOKENS = 800
-
 
 def resolve_engine(name: str, settings) -> str:
     if name == "auto":
@@ -58,6 +55,8 @@ def read_questions(args) -> list[str]:
 
 def format_answer(answer: Answer, with_answer: bool = True) -> str:
     lines = [answer.answer] if with_answer else []
+    if answer.supported is False:
+        lines.append("注意：答案中的 " + "、".join(answer.unsupported) + " 未见于所引原文，答案未经核实（不计为找到答案）。")
     if answer.citations:
         lines.append("")
         lines.append("来源:")
@@ -101,11 +100,9 @@ def ask_command(args, settings, out: Optional[TextIO] = None) -> int:
 
 def _answerer(engine: str, settings, index):
     if engine == "llm":
-        from ..llm import LLM
         from .llm import LLMAnswerer
 
-        llm = LLM(settings.llm, max_tokens=ANSWER_MAX_TOKENS)
-        return LLMAnswerer(settings, index, llm=llm)
+        return LLMAnswerer(settings, index)  # the same answer cap as rag eval
     from .offline import OfflineAnswerer
 
     return OfflineAnswerer(index)
