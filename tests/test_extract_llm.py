@@ -90,6 +90,23 @@ def test_a_paraphrased_quote_falls_back_to_the_sentence_naming_the_cluster(ndoc)
     assert_exact(ndoc, [m])
 
 
+def test_every_evidence_span_says_how_the_quote_was_found(ndoc):
+    as_written = ground(ndoc, item("襄陽高新區新能源汽車產業集群", "1.襄陽高新區新能源汽車產業集群"))
+    folded = ground(ndoc, item("襄阳高新区新能源汽车产业集群", "1.襄阳高新区新能源汽车产业集群"))
+    sentence = ground(ndoc, item("襄阳轴承集群", "襄阳的轴承企业很多"))
+    assert [m.evidence.alignment for m in (as_written, folded, sentence)] == ["exact", "folded", "sentence"]
+    assert as_written.evidence.text == folded.evidence.text == "1.襄陽高新區新能源汽車產業集群"
+    assert as_written.model_dump(mode="json")["evidence"]["alignment"] == "exact"  # shown in JSON
+
+    from rag.evaluate.metrics import extraction_summary
+    from rag.evaluate.run import alignment_counts
+
+    counts = alignment_counts([as_written, folded, sentence, sentence])
+    assert counts == {"exact": 1, "folded": 1, "sentence": 2}
+    doc = {"tp": 0, "fp": 0, "fn": 0, "predicted": 0, "matches": [], "grounded": 0, "alignment": counts}
+    assert extraction_summary([doc, doc])["alignment"] == {"exact": 2, "folded": 2, "sentence": 4}
+
+
 def test_records_that_cannot_be_grounded_are_dropped_and_counted(ndoc):
     stats = ExtractionStats()
     assert ground(ndoc, item("襄阳光谷产业集群", "襄阳光谷产业集群入选国家级名单"), stats=stats) is None

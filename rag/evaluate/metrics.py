@@ -105,6 +105,7 @@ def extraction_summary(docs: Sequence[dict]) -> dict:
         "seconds": seconds, "seconds_per_document": seconds / len(docs) if docs else None,
         "tokens_per_document": sum(d.get("tokens", 0) for d in docs) / len(docs) if docs else None,
         "cost_usd": total_cost(d.get("cost_usd", 0.0) for d in docs),
+        "alignment": {k: sum(d.get("alignment", {}).get(k, 0) for d in docs) for k in ("exact", "folded", "sentence")},
     }
 
 

@@ -49,6 +49,16 @@ def _spent(engine) -> tuple[int, Optional[float]]:
     return tokens, getattr(stats, "cost_usd", 0.0)
 
 
+def alignment_counts(preds) -> dict[str, int]:
+    """How the LLM's quotes were found: exact, folded, sentence (rule-found spans have none)."""
+    counts = {"exact": 0, "folded": 0, "sentence": 0}
+    for p in preds:
+        a = getattr(p.evidence, "alignment", None)
+        if a in counts:
+            counts[a] += 1
+    return counts
+
+
 def run_extraction(gold: GoldSet, ndocs: dict, engine) -> dict:
     docs = []
     for doc_id, ndoc in ndocs.items():
@@ -62,7 +72,8 @@ def run_extraction(gold: GoldSet, ndocs: dict, engine) -> dict:
         tokens, cost = _spent(engine)
         scored = score_document(doc_id, gold.clusters.get(doc_id, []), preds, ndoc.doc.original)
         spent = None if cost is None or cost0 is None else round(cost - cost0, 8)
-        scored.update(seconds=seconds, error=error, tokens=tokens - tokens0, cost_usd=spent)
+        scored.update(seconds=seconds, error=error, tokens=tokens - tokens0, cost_usd=spent,
+                      alignment=alignment_counts(preds))
         docs.append(scored)
     return {"summary": extraction_summary(docs), "documents": docs}
 

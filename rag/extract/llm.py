@@ -141,6 +141,10 @@ def _find(text: str, needle: str, near: tuple[int, int]) -> Optional[tuple[int, 
     return (inside or spans)[0]
 
 
+def _compact(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
 def _sentence_around(text: str, start: int, end: int) -> tuple[int, int]:
     for s in split_sentences(text):
         if s.start <= start and end <= s.end:
@@ -169,10 +173,10 @@ def ground(ndoc: NormalisedDocument, item: ExtractedCluster, near: tuple[int, in
         if stats:
             stats.dropped_invalid += 1
         return None
-    span = _find(text, fold(item.evidence).strip(_EDGE), near)
+    span, alignment = _find(text, fold(item.evidence).strip(_EDGE), near), "folded"
     if span is None or not _supported(name, text[span[0]:span[1]]):
         named = _find(text, name, near)
-        span = _sentence_around(text, *named) if named else None
+        span, alignment = (_sentence_around(text, *named) if named else None), "sentence"
     if span is None or not _supported(name, text[span[0]:span[1]]):
         if stats:
             stats.dropped_ungrounded += 1
@@ -187,12 +191,14 @@ def ground(ndoc: NormalisedDocument, item: ExtractedCluster, near: tuple[int, in
         if stats:
             stats.dropped_ungrounded += 1
         return None
+    if alignment == "folded" and _compact(item.evidence.strip(_EDGE)) == _compact(original[start:end]):
+        alignment = "exact"
     regions = list(dict.fromkeys(r for r in (_clean(x) for x in item.regions) if r))
     return ClusterMention(
         doc_id=ndoc.doc.doc_id, name=name, regions=regions, province=_clean(item.province), level=item.level,
         program=_clean(item.program), industry=_clean(item.industry), recognised_by=_clean(item.recognised_by),
         year=item.year, batch=item.batch,
-        evidence=Evidence(text=original[start:end], start=start, end=end),
+        evidence=Evidence(text=original[start:end], start=start, end=end, alignment=alignment),
     )
 
 
