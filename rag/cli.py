@@ -71,6 +71,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=["jsonl", "csv"], default=None, help="default: from --out suffix, else jsonl")
     p.add_argument("--keep-vetoed", action="store_true",
                    help="hybrid: keep the candidates the LLM vetoed, flagged with its reason (`vetoed`)")
+    p.add_argument("--passes", type=int, default=1, metavar="N",
+                   help="llm: read each document N times in differently cut chunks and merge the records (recall)")
     p.add_argument("--no-progress", action="store_true")
 
     p = sub.add_parser("clusters", help="cross-document cluster table from the index")

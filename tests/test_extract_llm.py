@@ -284,3 +284,16 @@ def test_parallel_documents_and_chunks_share_one_bound_on_requests_in_flight(fau
                        workers=2)
     assert not result.failed and len(fault_proxy.chat_requests()) >= 8
     assert fault_proxy.max_in_flight == 2
+
+
+def test_recall_passes_read_differently_cut_chunks_and_merge_the_records(fault_proxy, tmp_path, ndoc):
+    ex = extractor(fault_proxy.base_url, tmp_path, chunk_tokens=200, passes=2)
+    first, second = ex.chunks(ndoc, 0), ex.chunks(ndoc, 1)
+    assert len(first) == 1 and len(second) >= 2  # the second pass cuts at half the size
+    item1 = {"name": "襄阳高新区新能源汽车产业集群", "evidence": "1.襄阳高新区新能源汽车产业集群"}
+    item2 = {"name": "襄阳轴承集群", "evidence": "襄阳轴承集群"}
+    fault_proxy.faults.extend([("reply", reply(item1))] + [("reply", reply(item2, item1))] * len(second))
+    records = ex.extract(ndoc)
+    assert [m.name for m in records] == ["襄阳高新区新能源汽车产业集群", "襄阳轴承集群"]  # merged by name
+    assert len(fault_proxy.chat_requests()) == 1 + len(second) == ex.stats.chunks
+    assert_exact(ndoc, records)

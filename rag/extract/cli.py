@@ -31,7 +31,10 @@ def extract_command(args, settings: Settings) -> int:
         path, reason = problems[0] if problems else (", ".join(args.paths), "no files")
         raise InputError(path, reason)
     name = resolve_engine_name(args.engine, settings)
-    engine = get_engine(name, settings, keep_vetoed=getattr(args, "keep_vetoed", False))
+    passes = getattr(args, "passes", None) or 1
+    if passes < 1 or passes > 10:
+        raise InputError("--passes", "must be a whole number from 1 to 10")
+    engine = get_engine(name, settings, keep_vetoed=getattr(args, "keep_vetoed", False), passes=passes)
     workers = max(1, settings.llm.concurrency) if name in ("llm", "hybrid") else 1
     out = Path(args.out) if args.out else None
     if out and out.is_dir():

@@ -32,7 +32,7 @@ def resolve_engine_name(name: str, settings: Settings) -> str:
     return name
 
 
-def get_engine(name: str, settings: Settings | None = None, keep_vetoed: bool = False) -> Extractor:
+def get_engine(name: str, settings: Settings | None = None, keep_vetoed: bool = False, passes: int = 1) -> Extractor:
     settings = settings or Settings()
     name = resolve_engine_name(name, settings)
     if name == "offline":
@@ -42,7 +42,7 @@ def get_engine(name: str, settings: Settings | None = None, keep_vetoed: bool = 
     if name == "llm":
         from .llm import LLMExtractor
 
-        return LLMExtractor(settings)
+        return LLMExtractor(settings, passes=passes)
     if name == "hybrid":
         from .hybrid import HybridExtractor
 

@@ -297,9 +297,10 @@ class LLMExtractor:
 
     def __init__(self, settings: Optional[Settings] = None, llm: Optional[LLM] = None,
                  chunk_tokens: Optional[int] = None, retries: int = VALIDATION_RETRIES,
-                 max_reply_tokens: Optional[int] = None, max_splits: int = MAX_SPLITS) -> None:
+                 max_reply_tokens: Optional[int] = None, max_splits: int = MAX_SPLITS, passes: int = 1) -> None:
         settings = settings or Settings()
         self.max_splits = max_splits
+        self.passes = max(1, passes)
         self.llm = llm or LLM(settings.llm)
         self.concurrency = max(1, settings.llm.concurrency)
         self.chunk_tokens = chunk_tokens or settings.llm.chunk_tokens
@@ -317,8 +318,11 @@ class LLMExtractor:
         s.prompt_tokens, s.completion_tokens, s.cost_usd = l.prompt_tokens, l.completion_tokens, l.cost_usd
         return s
 
-    def chunks(self, ndoc: NormalisedDocument) -> list[Chunk]:
-        return chunk_document(ndoc, max_tokens=self.chunk_tokens, overlap_tokens=CHUNK_OVERLAP)
+    def chunks(self, ndoc: NormalisedDocument, pass_no: int = 0) -> list[Chunk]:
+        """The chunks of one pass: pass n (from 0) cuts at 1/(n+1) of the chunk size, so later passes
+        read the text in smaller, differently placed pieces (recall passes, merged by name)."""
+        size = max(50, self.chunk_tokens // (pass_no + 1))
+        return chunk_document(ndoc, max_tokens=size, overlap_tokens=min(CHUNK_OVERLAP, size // 4))
 
     def count(self, **deltas: int) -> None:
         with self._lock:
@@ -332,7 +336,8 @@ class LLMExtractor:
                                    "the document is not written and runs again next time")
 
     def extract(self, ndoc: NormalisedDocument) -> list[ClusterMention]:
-        chunks = self.chunks(ndoc)
+        chunks = [c for n in range(self.passes) for c in self.chunks(ndoc, n)]
+        chunks = list({(c.norm_start, c.norm_end): c for c in chunks}.values())  # a cut two passes share: once
         self.count(documents=1, chunks=len(chunks))
         with ThreadPoolExecutor(max_workers=min(self.concurrency, max(1, len(chunks)))) as pool:
             replies = list(pool.map(lambda c: self._ask(ndoc, c), chunks))
