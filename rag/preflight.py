@@ -129,7 +129,9 @@ def extract_output_documents(path: Path) -> set[str] | None:
     except UnicodeDecodeError:
         return None
     lines = [ln for ln in text.splitlines() if ln.strip()]
-    if lines and lines[0].strip() == ",".join(CSV_COLUMNS):
+    header = lines[0].strip().split(",") if lines else []
+    # cluster records (with or without the later `vetoed` column), or --schema records (doc_id ... quotes)
+    if header in (CSV_COLUMNS, CSV_COLUMNS[:-1]) or (len(header) > 2 and header[0] == "doc_id" and header[-1] == "quotes"):
         return {row["doc_id"] for row in csv.DictReader(lines) if row.get("doc_id")}
     docs = set()
     for line in lines:
@@ -137,7 +139,8 @@ def extract_output_documents(path: Path) -> set[str] | None:
             record = json.loads(line)
         except ValueError:
             return None
-        if not isinstance(record, dict) or not {"doc_id", "name", "evidence"} <= set(record):
+        if not isinstance(record, dict) or not ({"doc_id", "name", "evidence"} <= set(record)
+                                                or {"doc_id", "quotes"} <= set(record)):
             return None
         docs.add(str(record["doc_id"]))
     return docs

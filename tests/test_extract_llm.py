@@ -287,7 +287,7 @@ def test_parallel_documents_and_chunks_share_one_bound_on_requests_in_flight(fau
 
 
 def test_recall_passes_read_differently_cut_chunks_and_merge_the_records(fault_proxy, tmp_path, ndoc):
-    ex = extractor(fault_proxy.base_url, tmp_path, chunk_tokens=200, passes=2)
+    ex = extractor(fault_proxy.base_url, tmp_path, chunk_tokens=400, passes=2)
     first, second = ex.chunks(ndoc, 0), ex.chunks(ndoc, 1)
     assert len(first) == 1 and len(second) >= 2  # the second pass cuts at half the size
     item1 = {"name": "襄阳高新区新能源汽车产业集群", "evidence": "1.襄阳高新区新能源汽车产业集群"}

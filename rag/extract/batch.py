@@ -51,14 +51,31 @@ def csv_row(r: ClusterMention) -> dict:
     return d
 
 
-def render(records: list[ClusterMention], fmt: str, header: bool = True) -> str:
+def generic_row(r) -> dict:
+    """A --schema record for CSV: doc_id, the model's fields (lists joined by ;), quotes as JSON."""
+    d = r.model_dump(mode="json")
+    row = {"doc_id": d.pop("doc_id")}
+    quotes = d.pop("quotes", {})
+    for k, v in d.items():
+        row[k] = ";".join(map(str, v)) if isinstance(v, list) else json.dumps(v, ensure_ascii=False) \
+            if isinstance(v, dict) else v
+    row["quotes"] = json.dumps(quotes, ensure_ascii=False)
+    return row
+
+
+def render(records: list, fmt: str, header: bool = True, record_type: type = ClusterMention) -> str:
     if fmt == "csv":
         buf = io.StringIO()
-        w = csv.DictWriter(buf, fieldnames=CSV_COLUMNS, lineterminator="\n")
+        if record_type is ClusterMention:
+            columns, row = CSV_COLUMNS, csv_row
+        else:
+            columns = ["doc_id", *(f for f in record_type.model_fields if f not in ("doc_id", "quotes")), "quotes"]
+            row = generic_row
+        w = csv.DictWriter(buf, fieldnames=columns, lineterminator="\n")
         if header:
             w.writeheader()
         for r in records:
-            w.writerow(csv_row(r))
+            w.writerow(row(r))
         return buf.getvalue()
     return "".join(json.dumps(r.model_dump(mode="json"), ensure_ascii=False) + "\n" for r in records)
 
@@ -75,7 +92,8 @@ def _fingerprint(path: Path) -> str:
 class Progress:
     """The sidecar file of finished documents: one JSON object per line."""
 
-    def __init__(self, out: Path) -> None:
+    def __init__(self, out: Path, record_type: type = ClusterMention) -> None:
+        self.record_type = record_type
         self.path = out.with_name(out.name + ".progress.jsonl")
         self.done: dict[str, dict] = {}
         if self.path.exists():
@@ -91,7 +109,7 @@ class Progress:
         if not entry or entry.get("sha256") != sha or entry.get("engine") != engine:
             return None
         try:
-            return [ClusterMention.model_validate(r) for r in entry["records"]]
+            return [self.record_type.model_validate(r) for r in entry["records"]]
         except Exception:
             return None
 
@@ -114,13 +132,14 @@ def run_batch(
     workers: int = 1,
     progress_bar: bool = False,
     write: Optional[Callable[[str], None]] = None,
+    record_type: type = ClusterMention,
 ) -> BatchResult:
     """Extract from each file; write records to `out` (resumable) or stream them to `write` (stdout)."""
     t0 = time.perf_counter()
     write = write or sys.stdout.write
     result = BatchResult()
     results: dict[int, list[ClusterMention]] = {}
-    progress = Progress(out) if out else None
+    progress = Progress(out, record_type) if out else None
     keys = [str(f.resolve()) for f in files]
     shas: dict[int, str] = {}
     failed_idx: set[int] = set()
@@ -148,7 +167,7 @@ def run_batch(
         while state["next"] < len(files) and (state["next"] in results or _failed(state["next"])):
             recs = results.get(state["next"], [])
             if recs or (fmt == "csv" and state["header"]):
-                write(render(recs, fmt, header=state["header"]))
+                write(render(recs, fmt, header=state["header"], record_type=record_type))
                 state["header"] = False if fmt == "csv" else state["header"]
             state["next"] += 1
 
@@ -159,7 +178,7 @@ def run_batch(
         now = time.perf_counter()
         if out and (force or now - state["written"] >= REWRITE_EVERY_S):
             recs = [r for i in range(len(files)) for r in results.get(i, [])]
-            atomic_write_text(out, render(recs, fmt))
+            atomic_write_text(out, render(recs, fmt, record_type=record_type))
             state["written"] = now
 
     def finish(i: int, recs: Optional[list[ClusterMention]], error: Optional[str]) -> None:

@@ -34,14 +34,28 @@ def extract_command(args, settings: Settings) -> int:
     passes = getattr(args, "passes", None) or 1
     if passes < 1 or passes > 10:
         raise InputError("--passes", "must be a whole number from 1 to 10")
-    engine = get_engine(name, settings, keep_vetoed=getattr(args, "keep_vetoed", False), passes=passes)
+    record_type, engine_key = None, name
+    if getattr(args, "schema", None):
+        from .custom import SchemaExtractor, load_examples, load_model
+
+        if name != "llm":
+            raise InputError("--schema", "needs the LLM engine (--engine llm, or auto with an endpoint configured)")
+        model = load_model(args.schema)
+        engine = SchemaExtractor(model, settings, examples=load_examples(args.examples, model), passes=passes)
+        record_type, engine_key = engine.record_type, f"llm:{args.schema}"
+    elif getattr(args, "examples", None):
+        raise InputError("--examples", "goes with --schema package.module:Model")
+    else:
+        engine = get_engine(name, settings, keep_vetoed=getattr(args, "keep_vetoed", False), passes=passes)
     workers = max(1, settings.llm.concurrency) if name in ("llm", "hybrid") else 1
     out = Path(args.out) if args.out else None
     if out and out.is_dir():
         raise InputError(str(out), "is a folder; --out needs a file name")
     show_bar = not args.no_progress and sys.stderr.isatty()
 
-    result = run_batch(files, lambda f: engine.extract(prepare(f)), name, out, _format(args), workers, show_bar)
+    kw = {"record_type": record_type} if record_type else {}
+    result = run_batch(files, lambda f: engine.extract(prepare(f)), engine_key, out, _format(args), workers, show_bar,
+                       **kw)
     result.failed = [(p, r) for p, r in problems] + result.failed
     for path, reason in result.failed:
         print(f"rag extract: error: {path}: {reason}", file=sys.stderr)
