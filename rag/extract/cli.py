@@ -31,7 +31,8 @@ def extract_command(args, settings: Settings) -> int:
         path, reason = problems[0] if problems else (", ".join(args.paths), "no files")
         raise InputError(path, reason)
     name = resolve_engine_name(args.engine, settings)
-    passes = getattr(args, "passes", None) or 1
+    passes = getattr(args, "passes", None)
+    passes = 1 if passes is None else passes
     if passes < 1 or passes > 10:
         raise InputError("--passes", "must be a whole number from 1 to 10")
     record_type, engine_key = None, name

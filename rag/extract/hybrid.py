@@ -115,7 +115,7 @@ class HybridExtractor:
         return self.inner.stats
 
     def extract(self, ndoc: NormalisedDocument) -> list[ClusterMention]:
-        inner, stats = self.inner, self.inner._stats
+        inner = self.inner
         proposed = self.proposer.extract(ndoc)
         candidates = [m for m in proposed if is_grounded(ndoc, m)]
         inner.count(dropped_ungrounded=len(proposed) - len(candidates))
