@@ -18,12 +18,12 @@ from .count import count_message_tokens, count_text_tokens
 from .endpoint import DUMMY_API_KEY, chat_model, check_key, check_reachable, endpoint_label
 from .prices import PRICES_PER_MTOK, add_costs, estimate_cost, price_for, total_cost
 from .schema import short_validation_error, strict_json_schema, strip_fences
-from .structured import CheckFailed, Structured, ask_structured
+from .structured import Structured, ask_structured
 
 __all__ = [
     "RETRY_STATUSES", "Backoff", "WaitTooLong", "retry_after", "ReplyCache", "default_cache_dir", "LLM", "BadBody",
     "ContextOverflow", "LLMError", "LLMStats", "RejectedReply", "Reply", "add_usage", "count_message_tokens",
     "count_text_tokens", "DUMMY_API_KEY", "chat_model", "check_key", "check_reachable", "endpoint_label",
     "PRICES_PER_MTOK", "add_costs", "estimate_cost", "price_for", "total_cost", "short_validation_error",
-    "strict_json_schema", "strip_fences", "CheckFailed", "Structured", "ask_structured",
+    "strict_json_schema", "strip_fences", "Structured", "ask_structured",
 ]

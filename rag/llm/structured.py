@@ -25,17 +25,13 @@ EXCERPT_HEAD, EXCERPT_TAIL = 300, 150  # characters of a bad reply shown back to
 LENGTH_ERROR = "the reply was cut off at the token limit: return fewer, shorter records"
 
 
-class CheckFailed(ValueError):
-    """The caller's check refused a schema-valid reply (e.g. a quote not in the source)."""
-
-
 @dataclass
 class Structured(Generic[T]):
     value: Optional[T]
     retries: int = 0  # re-asks sent with the errors
     usage: Usage = field(default_factory=lambda: Usage(cost_usd=0.0, cached=True))
     truncated: bool = False  # no value because a reply was cut at the token limit (or the prompt had no room)
-    error: str = ""  # why there is no value, one line
+    error: str = ""  # why there is no value (or what the caller's check still finds in it), one line
 
 
 def excerpt(text: str) -> str:
@@ -60,17 +56,14 @@ def ask_structured(llm: LLM, messages: list[dict], schema: type[T], *, name: str
                    max_tokens: Optional[int] = None, check: Optional[Callable[[T], list[str]]] = None,
                    stop_on_length: bool = False) -> Structured[T]:
     """Ask for JSON matching `schema`. A reply that fails to parse or validate, or for which
-    `check(obj)` returns problems, is sent back with them, at most `retries` times."""
+    `check(obj)` returns problems, is sent back with them, at most `retries` times. A reply that
+    passes validation but not the check is still the value when the retries run out."""
     response_format = {"type": "json_schema",
                        "json_schema": {"name": name, "schema": strict_json_schema(schema), "strict": True}}
     result: Structured[T] = Structured(None)
 
     def accept(text: str) -> None:
-        obj = schema.model_validate_json(strip_fences(text))
-        problems = check(obj) if check else []
-        if problems:
-            raise CheckFailed("; ".join(problems))
-        parsed.append(obj)
+        parsed.append(schema.model_validate_json(strip_fences(text)))
 
     convo = list(messages)
     for attempt in range(retries + 1):
@@ -84,17 +77,22 @@ def ask_structured(llm: LLM, messages: list[dict], schema: type[T], *, name: str
             add_usage(result.usage, r.reply.usage)
             bad = r.reply.text
             cut = r.reply.finish_reason == "length"
-            result.error = (LENGTH_ERROR if cut else str(r.error)[:900] if isinstance(r.error, CheckFailed)
-                            else short_validation_error(r.error))
+            result.error = LENGTH_ERROR if cut else short_validation_error(r.error)
             if cut and stop_on_length:
                 result.truncated = True
                 return result
         else:
+            # A schema-valid reply is cached as it is; the caller's check (quotes in the source) may
+            # still send it back. If every attempt fails the check, the last valid reply is the value.
             add_usage(result.usage, reply.usage)
-            if attempt:  # the valid reply also answers the original request next time: no re-asking
-                llm.remember(llm.cache_key(messages, response_format, max_tokens or llm.max_tokens), reply)
-            result.value, result.error = parsed[0], ""
-            return result
+            bad, problems = reply.text, (check(parsed[0]) if check else [])
+            result.value = parsed[0]
+            if not problems:
+                if attempt:  # the accepted reply also answers the original request next time: no re-asking
+                    llm.remember(llm.cache_key(messages, response_format, max_tokens or llm.max_tokens), reply)
+                result.error = ""
+                return result
+            result.error = "; ".join(problems)[:900]
         if attempt == retries:
             break
         next_convo = reask_messages(llm, messages, bad, result.error, max_tokens)
