@@ -101,15 +101,17 @@ def test_a_retry_after_beyond_the_max_wait_fails_that_document(capsys, env, docs
     assert {r.doc_id for r in records(out)} == {"0_襄阳", "2_荆州"} and len(env.chat_requests()) == 3
 
 
-def test_bad_bodies_errors_and_slow_replies_are_retried_and_counted(capsys, env, docs, tmp_path, monkeypatch):
+def test_bad_bodies_errors_hangs_and_slow_replies_are_retried_and_counted(capsys, env, docs, tmp_path, monkeypatch):
     monkeypatch.setenv("RAG_LLM_TIMEOUT", "2")
-    env.faults.extend([("raw", 200, "<html>gateway busy</html>", "text/html"), ("reply", good("襄阳")),
-                       ("status", 503), ("reply", good("宜昌")),
-                       ("trickle", 0.3, good("荆州"))])  # ~4 s of reply against a 2 s read timeout
+    monkeypatch.setenv("RAG_LLM_MAX_RETRIES", "2")
+    monkeypatch.setenv("RAG_LLM_MAX_WAIT", "5")
+    env.faults.extend([("raw", 200, "<html>gateway busy</html>", "text/html"), ("drop",), ("reply", good("襄阳")),
+                       ("status", 503), ("stall", 6.0), ("reply", good("宜昌")),  # a hang: 2 s of silence times out
+                       ("trickle", 0.3, good("荆州"))])  # ~4 s of reply against a 2 s read timeout: not cut off
     code, err = run(capsys, str(docs), "--engine", "llm", "--out", str(tmp_path / "out.jsonl"))
     assert code == 0, err
     summary = next(line for line in err.splitlines() if line.startswith("rag extract: LLM:"))
-    assert "5 requests" in summary and "2 retried errors" in summary and "0 failed chunks" in summary
+    assert "7 requests" in summary and "4 retried errors" in summary and "0 failed chunks" in summary
     assert len(records(tmp_path / "out.jsonl")) == 3
 
 
