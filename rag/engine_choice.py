@@ -79,7 +79,11 @@ class LabelledExtractor:
                  warn: Optional[Warn] = None) -> None:
         self.primary, self.name, self.make_offline, self.warn = primary, name, fallback, warn
         self.offline = None
-        self.stats = getattr(primary, "stats", None)
+
+    @property
+    def stats(self):
+        """The primary engine's LLM usage, read when asked (it grows as documents are extracted)."""
+        return getattr(self.primary, "stats", None)
 
     def extract(self, ndoc):
         if self.offline is None:
@@ -119,11 +123,12 @@ def answerer(requested: str, settings, index, warn: Optional[Warn] = None, max_t
     return FallbackAnswerer(primary, lambda: OfflineAnswerer(index), warn or stderr_warning("ask"))
 
 
-def extractor(requested: str, settings, warn: Optional[Warn] = None) -> LabelledExtractor:
-    """The extractor for `requested` (offline, llm, hybrid or auto); its records name their engine."""
+def extractor(requested: str, settings, warn: Optional[Warn] = None, **engine_options) -> LabelledExtractor:
+    """The extractor for `requested` (offline, llm, hybrid or auto); its records name their engine.
+    `engine_options` (keep_vetoed, passes) go to the LLM and hybrid engines."""
     from .extract.engines import get_engine
 
     choice = choose(requested, settings)
-    primary = get_engine(choice.name, settings)
+    primary = get_engine(choice.name, settings, **engine_options)
     fallback = (lambda: get_engine("offline", settings)) if choice.fallback else None
     return LabelledExtractor(primary, choice.name, fallback, warn or stderr_warning("extract"))

@@ -142,7 +142,10 @@ def extract_output_documents(path: Path) -> set[str] | None:
     except UnicodeDecodeError:
         return None
     lines = [ln for ln in text.splitlines() if ln.strip()]
-    if lines and lines[0].strip() in _csv_headers():
+    header = lines[0].strip().lstrip("\ufeff") if lines else ""
+    # cluster records (English or Chinese columns, with or without the later columns), or --schema
+    # records (doc_id … quotes)
+    if header in _csv_headers() or (header.startswith("doc_id,") and header.endswith(",quotes")):
         rows = csv.reader(lines[1:])
         return {row[0].lstrip("'") for row in rows if row and row[0]}
     docs = set()
@@ -151,7 +154,8 @@ def extract_output_documents(path: Path) -> set[str] | None:
             record = json.loads(line)
         except ValueError:
             return None
-        if not isinstance(record, dict) or not {"doc_id", "name", "evidence"} <= set(record):
+        if not isinstance(record, dict) or not ({"doc_id", "name", "evidence"} <= set(record)
+                                                or {"doc_id", "quotes"} <= set(record)):
             return None
         docs.add(str(record["doc_id"]))
     return docs
@@ -163,8 +167,9 @@ def _csv_headers() -> set[str]:
     from .export import COLUMN_ZH
     from .extract.batch import CSV_COLUMNS
 
-    old = [c for c in CSV_COLUMNS if c != "engine"]
-    return {",".join(cols) for cols in (CSV_COLUMNS, old, [COLUMN_ZH.get(c, c) for c in CSV_COLUMNS])}
+    later = ("engine", "vetoed")  # columns added after the first releases
+    variants = [[c for c in CSV_COLUMNS if c not in drop] for drop in ((), ("engine",), ("vetoed",), later)]
+    return {",".join(cols) for v in variants for cols in (v, [COLUMN_ZH.get(c, c) for c in v])}
 
 
 def _xlsx_documents(data: bytes) -> set[str] | None:

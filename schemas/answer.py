@@ -28,7 +28,13 @@ class Answer(BaseModel):
     citations: list[Citation] = Field(default_factory=list)
     engine: str
     usage: Usage = Field(default_factory=Usage)
-    found: bool = Field(default=True, description="false when the corpus does not hold the answer")
+    found: bool = Field(default=True, description="false when the corpus does not hold the answer (or, for an LLM "
+                        "answer, when the answer is not supported by its citations)")
+    supported: Optional[bool] = Field(
+        default=None, description="LLM answers: true when every number, date and name in the answer occurs in a cited "
+        "span (after folding script, pinyin and width); false otherwise. null for refusals and rule-based answers")
+    unsupported: list[str] = Field(default_factory=list,
+                                   description="the numbers, dates and names of the answer that no cited span holds")
     kind: Optional[str] = Field(default=None, description="question type: list, count, who, when, where, numeric, yesno, other")
     answer_type: Optional[str] = Field(
         default=None, description="what the answer is, finer than kind: count, members, member, body, company, person, date, "

@@ -19,6 +19,12 @@ class Evidence(BaseModel):
     text: str = Field(description="The exact characters of the source that mention the cluster, copied verbatim.")
     start: int = Field(ge=0, description="Start character offset into the original decoded text (inclusive).")
     end: int = Field(ge=0, description="End character offset into the original decoded text (exclusive).")
+    alignment: Optional[Literal["exact", "folded", "sentence"]] = Field(
+        default=None,
+        description="LLM engines: how the model's quote was found in the source: exact (as written), folded (after "
+                    "Traditional/pinyin/width or whitespace folding), sentence (not found: the sentence naming the "
+                    "cluster is the evidence). Null for rule-found spans.",
+    )
 
     @field_validator("end")
     @classmethod
@@ -86,6 +92,11 @@ class ClusterMention(BaseModel):
     engine: Optional[str] = Field(
         default=None, description="The engine that produced the record (offline, llm, hybrid); set by jiqun, not read "
         "from a model.")
+    vetoed: Optional[str] = Field(
+        default=None,
+        description="Hybrid engine with --keep-vetoed only: the reason the LLM gave for rejecting this rule-found "
+                    "candidate (kept, flagged). Null otherwise.",
+    )
 
 
 class ClusterList(BaseModel):

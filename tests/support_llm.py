@@ -95,8 +95,12 @@ class FaultProxy:
     """HTTP proxy on a free loopback port. `faults` is a queue consumed one per request:
     None (pass through), ("status", code, headers), ("drop",) (hang up without an answer),
     ("stall", seconds) (answer nothing for that
-    long, then 504, never reaching the server), ("reply", content) (the real reply with its
-    message content replaced) or ("slow_reply", seconds, content) (the same after a wait).
+    long, then 504, never reaching the server), ("reply", content[, finish_reason]) (the real reply
+    with its message content replaced; streamed as server-sent events when the request streams),
+    ("slow_reply", seconds, content) (the same after a wait) or ("raw", status, body, content_type)
+    (exactly that answer, e.g. HTTP 200 with an HTML page) or ("trickle", seconds, content) (a
+    reply streamed a few characters at a time, `seconds` apart, like a slow server; it never
+    reaches the server, so the pace is the proxy's alone).
     `requests` records (path, body); `max_in_flight` the most requests it held at once."""
 
     def __init__(self, upstream: str) -> None:
@@ -140,6 +144,8 @@ class FaultProxy:
                 if fault and fault[0] == "status":
                     data = json.dumps({"error": {"message": f"injected {fault[1]}", "type": "injected"}}).encode()
                     return self._send(fault[1], data, {"Content-Type": "application/json", **(fault[2] if len(fault) > 2 else {})})
+                if fault and fault[0] == "raw":
+                    return self._send(fault[1], fault[2].encode(), {"Content-Type": fault[3]})
                 if fault and fault[0] == "drop":
                     self.close_connection = True  # hang up without a response
                     return
@@ -149,11 +155,17 @@ class FaultProxy:
                 if fault and fault[0] == "slow_reply":  # hold the request a while, then as "reply"
                     time.sleep(fault[1])
                     fault = ("reply", fault[2])
+                if fault and fault[0] == "trickle":
+                    envelope = {"id": "chatcmpl-trickle", "created": int(time.time()), "model": MODEL,
+                                "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2}}
+                    return self._trickle(sse(envelope, fault[2], "stop"), fault[1])
                 if fault and fault[0] == "reply" and payload.get("messages"):
                     # The reply is replaced anyway: spare the slow CPU model the long prompt.
                     short = {k: v for k, v in payload.items() if k != "response_format"}
                     last = payload["messages"][-1]
-                    short.update(messages=[{"role": "user", "content": last["content"][:20]}], max_completion_tokens=4)
+                    short.update(messages=[{"role": "user", "content": last["content"][:20]}], max_completion_tokens=4,
+                                 stream=False)
+                    short.pop("stream_options", None)
                     body = json.dumps(short).encode()
                 req = urllib.request.Request(proxy.upstream + self.path, data=body, method=self.command,
                                              headers={"Content-Type": "application/json"})
@@ -165,12 +177,30 @@ class FaultProxy:
                 except OSError as e:  # upstream is gone or too slow
                     data = json.dumps({"error": {"message": f"proxy: {e}"}}).encode()
                     return self._send(502, data, {"Content-Type": "application/json"})
-                if fault and fault[0] == "reply" and status == 200 and not payload.get("stream"):
+                if fault and fault[0] == "reply" and status == 200:
                     reply = json.loads(data)
+                    finish = fault[2] if len(fault) > 2 else "stop"
+                    if payload.get("stream"):
+                        return self._send(200, sse(reply, fault[1], finish), {"Content-Type": "text/event-stream"})
                     reply["choices"][0]["message"]["content"] = fault[1]
-                    reply["choices"][0]["finish_reason"] = "stop"
+                    reply["choices"][0]["finish_reason"] = finish
                     data = json.dumps(reply).encode()
                 self._send(status, data, {"Content-Type": ctype})
+
+            def _trickle(self, data: bytes, seconds: float):
+                try:
+                    self.send_response(200)
+                    self.send_header("Content-Type", "text/event-stream")
+                    self.send_header("Connection", "close")
+                    self.end_headers()
+                    for event in data.split(b"\n\n"):
+                        if event:
+                            time.sleep(seconds)
+                            self.wfile.write(event + b"\n\n")
+                            self.wfile.flush()
+                except OSError:
+                    pass
+                self.close_connection = True
 
             def _send(self, status: int, data: bytes, headers: dict):
                 try:
@@ -195,6 +225,18 @@ class FaultProxy:
     def close(self) -> None:
         self._httpd.shutdown()
         self._httpd.server_close()
+
+
+def sse(completion: dict, content: str, finish: str) -> bytes:
+    """A real completion's envelope (id, model, usage) streamed as server-sent events carrying `content`."""
+    base = {k: completion.get(k) for k in ("id", "created", "model")}
+    base["object"] = "chat.completion.chunk"
+    pieces = [content[i:i + 8] for i in range(0, len(content), 8)] or [""]
+    events = [dict(base, choices=[{"index": 0, "delta": {"role": "assistant", "content": p}, "finish_reason": None}])
+              for p in pieces]
+    events.append(dict(base, choices=[{"index": 0, "delta": {}, "finish_reason": finish}]))
+    events.append(dict(base, choices=[], usage=completion.get("usage")))
+    return b"".join(f"data: {json.dumps(e, ensure_ascii=False)}\n\n".encode() for e in events) + b"data: [DONE]\n\n"
 
 
 @pytest.fixture

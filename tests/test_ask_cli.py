@@ -14,7 +14,7 @@ import pytest
 from rag.cli import main
 from rag.core.chinese import fold
 from rag.index import Index
-from support_llm import MODEL, free_port, llm_server  # noqa: F401  (fixture)
+from support_llm import MODEL, fault_proxy, free_port, llm_server  # noqa: F401  (fixtures)
 from support_qa import qa_db, settings_for
 
 QUESTION = "郑州市首批市级战略性新兴产业集群有哪些？"
@@ -144,7 +144,7 @@ def test_llm_engine_against_a_real_server(capsys, monkeypatch, tmp_path, db, llm
     monkeypatch.setenv("RAG_LLM_MODEL", MODEL)
     monkeypatch.setenv("RAG_LLM_MAX_RETRIES", "0")
     monkeypatch.setenv("RAG_LLM_TIMEOUT", "120")
-    monkeypatch.setattr("rag.qa.cli.ANSWER_MAX_TOKENS", 24)  # the shape is under test, not the prose
+    monkeypatch.setattr("rag.qa.llm.ANSWER_MAX_TOKENS", 24)  # the shape is under test, not the prose
     code, out, err = run(capsys, QUESTION, "--db", str(local), "--engine", "llm", "--json", "-k", "1")
     assert code == 0, err
     record = json.loads(out)
@@ -152,3 +152,18 @@ def test_llm_engine_against_a_real_server(capsys, monkeypatch, tmp_path, db, llm
     with Index.open(settings_for(local), create=False) as index:
         for c in record["citations"]:
             assert index.original(c["doc_id"])[c["start"]:c["end"]] == c["text"]
+
+
+def test_an_unsupported_llm_answer_is_flagged_in_json_and_on_the_terminal(capsys, monkeypatch, db, fault_proxy):
+    """The proxy in front of the real server replaces the reply with an invented count."""
+    monkeypatch.setenv("RAG_LLM_BASE_URL", fault_proxy.base_url)
+    monkeypatch.setenv("RAG_LLM_MODEL", MODEL)
+    fault_proxy.faults.append(("reply", "首批市级战略性新兴产业集群共99个[1]。"))
+    code, out, err = run(capsys, QUESTION, "--db", db, "--engine", "llm", "--json", "-k", "2")
+    assert code == 0, err
+    record = json.loads(out)
+    assert record["supported"] is False and record["found"] is False and "99" in record["unsupported"]
+    code, out, err = run(capsys, QUESTION, "--db", db, "--engine", "llm", "-k", "2")  # same request: cached
+    assert code == 0, err
+    assert "注意：答案中的 " in out and "99" in out.split("注意：")[1] and "未见于所引原文" in out
+    assert len(fault_proxy.chat_requests()) == 1

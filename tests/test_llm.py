@@ -5,6 +5,7 @@ real server: that part is deliberate fault injection, everything else is the rea
 from __future__ import annotations
 
 import json
+import time
 
 import pytest
 from pydantic import BaseModel, Field
@@ -12,7 +13,7 @@ from pydantic import BaseModel, Field
 from rag.config import LLMSettings
 from rag.errors import ConfigError
 from rag.llm import (DUMMY_API_KEY, LLM, Backoff, LLMError, ReplyCache, chat_model, count_message_tokens,
-                     endpoint_label, estimate_cost, price_for, strict_json_schema)
+                     WaitTooLong, endpoint_label, estimate_cost, price_for, strict_json_schema)
 from support_llm import fault_proxy, free_port, llm_server, llm_settings  # noqa: F401  (fixtures)
 
 FAST = Backoff(base=0.01, cap=0.05)
@@ -37,7 +38,8 @@ def test_chat_model_carries_settings_and_sends_a_dummy_key_without_one():
     s = LLMSettings(base_url="http://127.0.0.1:9/v1", api_key=None, model="qwen2.5", timeout=7, max_retries=2)
     m = chat_model(s)
     assert m.openai_api_key.get_secret_value() == DUMMY_API_KEY
-    assert (m.model_name, m.request_timeout, m.max_retries, m.openai_api_base) == ("qwen2.5", 7, 2, "http://127.0.0.1:9/v1")
+    assert (m.model_name, m.max_retries, m.openai_api_base) == ("qwen2.5", 2, "http://127.0.0.1:9/v1")
+    assert m.request_timeout == (7, 7, 7, 7)  # connect, read between streamed bytes, write, pool
     keyed = chat_model(LLMSettings(base_url=None, api_key="sk-abc", model="gpt-4o-mini"))
     assert keyed.openai_api_key.get_secret_value() == "sk-abc"
 
@@ -172,7 +174,9 @@ def test_backoff_is_jittered_capped_and_honours_retry_after():
     delays = [b.delay(3) for _ in range(200)]
     assert all(0 <= d <= 4.0 for d in delays) and len(set(delays)) > 100
     assert b.delay(0, retry_after=1.5) == 1.5
-    assert b.delay(0, retry_after=60) <= 0.5  # a Retry-After beyond the cap falls back to backoff
+    assert b.delay(0, retry_after=60) == 60  # the server's wait is honoured beyond the jitter cap ...
+    with pytest.raises(WaitTooLong, match="RAG_LLM_MAX_WAIT=120"):  # ... up to max_wait (RAG_LLM_MAX_WAIT)
+        b.delay(0, retry_after=121)
 
 
 # -- structured replies ----------------------------------------------------------------------------
@@ -203,13 +207,14 @@ def test_strict_schema_requires_every_field_and_forbids_extras():
 
 def test_structured_reply_is_schema_valid(fault_proxy, tmp_path):
     llm = LLM(llm_settings(fault_proxy.base_url), cache_dir=tmp_path)
-    obj, retries, usage = llm.structured([{"role": "user", "content": "Give one word and its letter count."}],
-                                         Word, retries=1, max_tokens=40)
+    res = llm.structured([{"role": "user", "content": "Give one word and its letter count."}],
+                         Word, retries=1, max_tokens=40)
+    obj, usage = res.value, res.usage
     sent = fault_proxy.chat_requests()[0]
     assert sent["response_format"]["type"] == "json_schema"
     assert sent["response_format"]["json_schema"]["schema"]["required"] == ["word", "letters"]
     assert sent["max_completion_tokens"] == 40
-    assert obj is None or isinstance(obj, Word)
+    assert isinstance(obj, Word) or (res.error and res.value is None)  # a value, or the reason there is none
     assert usage.prompt_tokens > 0
 
 
@@ -217,11 +222,62 @@ def test_a_malformed_reply_is_sent_back_with_its_error_and_not_cached(fault_prox
     fault_proxy.faults.append(("reply", '{"word": "cat", "letters": "three"}'))
     llm = LLM(llm_settings(fault_proxy.base_url), cache_dir=tmp_path)
     question = [{"role": "user", "content": "Give one word and its letter count."}]
-    obj, retries, usage = llm.structured(question, Word, retries=1, max_tokens=40)
+    res = llm.structured(question, Word, retries=1, max_tokens=40)
     first, second = fault_proxy.chat_requests()[:2]
-    assert retries == 1 and len(fault_proxy.chat_requests()) == 2
+    assert res.retries == 1 and len(fault_proxy.chat_requests()) == 2
     assert second["messages"][:1] == first["messages"]
     assert second["messages"][1] == {"role": "assistant", "content": '{"word": "cat", "letters": "three"}'}
     assert "letters" in second["messages"][2]["content"] and "integer" in second["messages"][2]["content"]
     assert '"three"' not in all_text(tmp_path)
-    assert obj is None or isinstance(obj, Word)
+    assert isinstance(res.value, Word) or "letters" in res.error
+
+
+# -- waits, bodies and slow servers ---------------------------------------------------------------
+
+def test_a_retry_after_is_honoured_up_to_the_max_wait(fault_proxy, tmp_path):
+    fault_proxy.faults.append(("status", 429, {"retry-after": "2"}))
+    llm = LLM(llm_settings(fault_proxy.base_url, max_retries=1, max_wait=5), cache_dir=tmp_path, max_tokens=2)
+    t0 = time.monotonic()
+    llm.complete(HELLO)
+    assert time.monotonic() - t0 >= 2.0 and llm.stats.retried_errors == 1 and len(fault_proxy.chat_requests()) == 2
+
+
+def test_a_retry_after_beyond_the_max_wait_fails_in_one_line(fault_proxy, tmp_path):
+    fault_proxy.faults.append(("status", 429, {"retry-after": "300"}))
+    llm = LLM(llm_settings(fault_proxy.base_url, max_retries=3, max_wait=1), cache_dir=tmp_path, max_tokens=2)
+    t0 = time.monotonic()
+    with pytest.raises(LLMError) as e:
+        llm.complete(HELLO)
+    msg = str(e.value)
+    assert "asked to wait 300 s" in msg and "RAG_LLM_MAX_WAIT=1" in msg and fault_proxy.base_url in msg
+    assert "\n" not in msg and time.monotonic() - t0 < 5 and len(fault_proxy.chat_requests()) == 1
+
+
+@pytest.mark.parametrize("body,ctype", [("<html><body>502 upstream busy</body></html>", "text/html"),
+                                        ('{"choices": [', "application/json")])
+def test_http_200_with_a_body_that_is_not_a_completion_is_retried_and_named(fault_proxy, tmp_path, body, ctype):
+    fault_proxy.faults.append(("raw", 200, body, ctype))
+    llm = LLM(llm_settings(fault_proxy.base_url, max_retries=1), cache_dir=tmp_path, backoff=FAST, max_tokens=2)
+    assert isinstance(llm.complete(HELLO).text, str)
+    assert llm.stats.retried_errors == 1 and len(fault_proxy.chat_requests()) == 2
+
+    fault_proxy.faults.append(("raw", 200, body, ctype))
+    once = LLM(llm_settings(fault_proxy.base_url, max_retries=0), cache_dir=None, max_tokens=3)
+    with pytest.raises(LLMError) as e:
+        once.complete(HELLO)
+    msg = str(e.value)
+    assert fault_proxy.base_url in msg and "not a chat completion" in msg and "\n" not in msg
+
+
+def test_a_slow_server_that_keeps_sending_is_not_cut_off(fault_proxy, tmp_path):
+    """RAG_LLM_TIMEOUT bounds the silence between streamed bytes, not the whole reply: ~3.3 s of
+    reply at 0.3 s a piece passes a 2 s timeout; a silence of 5 s does not."""
+    slow = "慢慢地说完这一整句话，一共有三十多个字，分成好几块发送。" * 2
+    fault_proxy.faults.append(("trickle", 0.3, slow))
+    llm = LLM(llm_settings(fault_proxy.base_url, timeout=2.0), cache_dir=None, max_tokens=4)
+    t0 = time.monotonic()
+    assert llm.complete(HELLO).text == slow
+    assert time.monotonic() - t0 > 3.0 and llm.stats.retried_errors == 0
+    fault_proxy.faults.append(("trickle", 5.0, "太慢"))
+    with pytest.raises(LLMError, match="failed after 1 attempt"):
+        llm.complete([{"role": "user", "content": "Say hi."}])

@@ -151,6 +151,7 @@ def test_a_known_answer_gets_verified_citations_in_the_questions_script(fault_pr
     fault_proxy.faults.append(("reply", f"首批名单包括襄阳谷城县节能与环保产业集群[{p}]。"))
     result = answerer(fault_proxy.base_url, tmp_path, lambda q, k, d: hits[:k]).answer(QUESTION_T, k=len(hits))
     assert result.found and result.answer == "首批名單包括襄陽穀城縣節能與環保產業集群[1]。"
+    assert result.supported is True and result.unsupported == []  # the name is in the cited span, after folding
     assert [c.text for c in result.citations] == ["2.襄陽穀城縣節能與環(huán)保產業集群"]
     assert is_valid(result.citations[0], ndoc.doc.original)
 
@@ -190,3 +191,26 @@ def test_the_chain_is_a_composable_runnable(fault_proxy, tmp_path, hits):
     assert isinstance(chain, Runnable)
     text = (chain | RunnableLambda(lambda a: a.answer)).invoke({"question": "名单共几个？", "doc_ids": ["xiangyang_notice"]})
     assert text == "共3个[1]。" and seen == [("名单共几个？", 3, ["xiangyang_notice"])]
+
+
+# -- support: valid offsets are not enough --------------------------------------------------------
+
+@pytest.mark.parametrize("reply,missing", [
+    ("首批名单共99个[{p}]。", ["99"]),  # an invented count, cited to a real sentence
+    ("名单包括襄阳光谷产业集群[{p}]。", ["襄阳光谷产业集群"]),  # an invented name
+    ("The list was published by the city in May.", ["The", "list", "was", "published", "by", "the", "city", "in",
+                                                    "May"]),  # babble, no markers
+])
+def test_an_answer_its_citations_do_not_support_is_not_found(fault_proxy, tmp_path, hits, reply, missing):
+    p = passage_of(hits, "共3个")
+    fault_proxy.faults.append(("reply", reply.format(p=p)))
+    result = answerer(fault_proxy.base_url, tmp_path, lambda q, k, d: hits[:k]).answer(QUESTION_S, k=len(hits))
+    assert result.supported is False and result.found is False
+    assert result.unsupported == missing or (not result.citations and result.unsupported == ["（无引用）"])
+
+
+def test_a_correct_figure_in_chinese_numerals_or_traditional_script_stays_found(fault_proxy, tmp_path, hits):
+    p, q = passage_of(hits, "共3个"), passage_of(hits, "轴承")
+    fault_proxy.faults.append(("reply", f"2024年5月10日公布，共三个[{p}]；襄陽軸承集群已聚集企业120余家[{q}]。"))
+    result = answerer(fault_proxy.base_url, tmp_path, lambda q_, k, d: hits[:k]).answer(QUESTION_S, k=len(hits))
+    assert result.supported is True and result.found is True and len(result.citations) == 2

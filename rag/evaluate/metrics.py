@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Optional, Sequence
 
+from ..llm.prices import total_cost
 from .answers import citation_supported, citation_valid, holds_quote, missing_items, too_long
 from .gold import GoldCluster, GoldQuestion
 from .match import QUALITY_NAMES, canonical, match_clusters, region_set, strip_region
@@ -103,8 +104,18 @@ def extraction_summary(docs: Sequence[dict]) -> dict:
         "errors": sum(1 for d in docs if d.get("error")),
         "seconds": seconds, "seconds_per_document": seconds / len(docs) if docs else None,
         "tokens_per_document": sum(d.get("tokens", 0) for d in docs) / len(docs) if docs else None,
-        "cost_usd": sum(d.get("cost_usd", 0.0) for d in docs),
+        "cost_usd": total_cost(d.get("cost_usd", 0.0) for d in docs),
+        "alignment": {k: sum(d.get("alignment", {}).get(k, 0) for d in docs) for k in ("exact", "folded", "sentence")},
     }
+
+
+def answer_cost(usage) -> Optional[float]:
+    """What one answer cost: 0.0 without a request (rules, a refusal before any call, the cache, an
+    engine error), else the request's cost, None for a model with no price. Summed by total_cost
+    like extraction's, so both read null for an unpriced model."""
+    if usage is None or usage.cached or not usage.total_tokens:
+        return 0.0
+    return usage.cost_usd
 
 
 def score_question(q: GoldQuestion, answer, originals: dict[str, str]) -> dict:
@@ -132,7 +143,8 @@ def score_question(q: GoldQuestion, answer, originals: dict[str, str]) -> dict:
         "citations": citations,
         "tokens": usage.total_tokens if usage is not None else 0,
         "cached": bool(usage is not None and usage.cached),
-        "cost_usd": usage.cost_usd if usage is not None else None,
+        "cost_usd": answer_cost(usage),
+        "supported": answer.supported if answer is not None else None,
     }
 
 
@@ -150,7 +162,6 @@ def qa_summary(rows: Sequence[dict]) -> dict:
         t["accuracy"] = rate(t["correct"], t["questions"])
     seconds = sum(r.get("seconds", 0.0) for r in rows)
     tokens = sum(r["tokens"] for r in rows)
-    costs = [r["cost_usd"] for r in rows if r.get("cost_usd") is not None]
     return {
         "questions": len(rows),
         "accuracy": rate(sum(r["correct"] for r in answerable), len(answerable)),
@@ -165,11 +176,12 @@ def qa_summary(rows: Sequence[dict]) -> dict:
         "citation_validity": rate(sum(c["valid"] for c in cits), len(cits)),
         "citation_support": rate(sum(supp), len(supp)),
         "errors": sum(1 for r in rows if r.get("error")),
+        "unsupported_answers": sum(1 for r in rows if r.get("supported") is False),  # LLM: not counted as found
         "by_type": dict(sorted(by_type.items())),
         "seconds": seconds, "seconds_per_question": seconds / len(rows) if rows else None,
         "tokens_per_question": tokens / len(rows) if rows else None,
         "cached_answers": sum(1 for r in rows if r.get("cached")),  # replies from the LLM cache: fast, free
-        "cost_usd": sum(costs) if costs else None,
+        "cost_usd": total_cost(r.get("cost_usd", 0.0) for r in rows),
     }
 
 

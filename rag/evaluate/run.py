@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import time
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Optional
 
 from ..config import Settings
 from .gold import GoldSet
@@ -38,14 +38,25 @@ def default_answerer(engine_name: str, settings: Settings, index):
         return OfflineAnswerer(index)
     from ..qa.llm import LLMAnswerer
 
-    return LLMAnswerer(settings, index)
+    return LLMAnswerer(settings, index)  # capped at ANSWER_MAX_TOKENS, as rag ask
 
 
-def _spent(engine) -> tuple[int, float]:
-    """Tokens and dollars an LLM engine reports having spent so far (0 for rule engines)."""
+def _spent(engine) -> tuple[int, Optional[float]]:
+    """Tokens and dollars an LLM engine reports having spent so far (0 for rule engines; None dollars
+    for a model with no price)."""
     stats = getattr(engine, "stats", None)
     tokens = getattr(stats, "prompt_tokens", 0) + getattr(stats, "completion_tokens", 0)
-    return tokens, getattr(stats, "cost_usd", 0.0) or 0.0
+    return tokens, getattr(stats, "cost_usd", 0.0)
+
+
+def alignment_counts(preds) -> dict[str, int]:
+    """How the LLM's quotes were found: exact, folded, sentence (rule-found spans have none)."""
+    counts = {"exact": 0, "folded": 0, "sentence": 0}
+    for p in preds:
+        a = getattr(p.evidence, "alignment", None)
+        if a in counts:
+            counts[a] += 1
+    return counts
 
 
 class _Quiet:
@@ -82,7 +93,9 @@ def run_extraction(gold: GoldSet, ndocs: dict, engine, progress: bool = False) -
         seconds = time.perf_counter() - t0
         tokens, cost = _spent(engine)
         scored = score_document(doc_id, gold.clusters.get(doc_id, []), preds, ndoc.doc.original)
-        scored.update(seconds=seconds, error=error, tokens=tokens - tokens0, cost_usd=cost - cost0)
+        spent = None if cost is None or cost0 is None else round(cost - cost0, 8)
+        scored.update(seconds=seconds, error=error, tokens=tokens - tokens0, cost_usd=spent,
+                      alignment=alignment_counts(preds))
         docs.append(scored)
         status.advance(1)
     status.close()

@@ -1,7 +1,7 @@
 """Batch extraction over many files: progress bar, bounded concurrency, resumable output.
 
 With an output file, every finished document (its records, even none) is appended durably to
-`<out>.progress.jsonl`; the output file is rewritten atomically from it now and then and at the
+`<out>.progress.jsonl` (a failed one is not: it runs again), and the run's LLM usage after them; the output file is rewritten atomically from it now and then and at the
 end. A killed run therefore loses no finished document, and re-running with the same output skips
 documents already done (same file content, same engine). A failing document is reported at the
 end and does not stop the others.
@@ -23,7 +23,7 @@ from ..io import append_line_durably, atomic_write_bytes, atomic_write_text
 from ..schemas import ClusterMention
 
 CSV_COLUMNS = ["doc_id", "name", "regions", "province", "level", "program", "industry", "recognised_by",
-               "year", "batch", "engine", "evidence_text", "evidence_start", "evidence_end"]
+                "year", "batch", "engine", "evidence_text", "evidence_start", "evidence_end", "vetoed"]
 REWRITE_EVERY_S = 2.0
 
 
@@ -49,14 +49,33 @@ def csv_row(r: ClusterMention) -> dict:
     return d
 
 
-def render(records: list[ClusterMention], fmt: str, header: bool = True, labels: Optional[str] = None):
-    """jsonl (text), csv (text: a UTF-8 BOM and the header first, formulas neutralised) or xlsx (bytes)."""
+def generic_row(r) -> dict:
+    """A --schema record for CSV: doc_id, the model's fields (lists joined by ;), quotes as JSON."""
+    d = r.model_dump(mode="json")
+    row = {"doc_id": d.pop("doc_id")}
+    quotes = d.pop("quotes", {})
+    for k, v in d.items():
+        row[k] = ";".join(map(str, v)) if isinstance(v, list) else json.dumps(v, ensure_ascii=False) \
+            if isinstance(v, dict) else v
+    row["quotes"] = json.dumps(quotes, ensure_ascii=False)
+    return row
+
+
+def render(records: list, fmt: str, header: bool = True, labels: Optional[str] = None,
+           record_type: type = ClusterMention):
+    """jsonl (text), csv (text: a UTF-8 BOM and the header first, formulas neutralised) or xlsx (bytes);
+    records of a --schema model get its own columns."""
     from ..export import to_csv, to_xlsx
 
+    if record_type is ClusterMention:
+        columns, rows = CSV_COLUMNS, [csv_row(r) for r in records]
+    else:
+        columns = ["doc_id", *(f for f in record_type.model_fields if f not in ("doc_id", "quotes")), "quotes"]
+        rows = [generic_row(r) for r in records]
     if fmt == "csv":
-        return to_csv([csv_row(r) for r in records], CSV_COLUMNS, labels, header=header)
+        return to_csv(rows, columns, labels if record_type is ClusterMention else None, header=header)
     if fmt == "xlsx":
-        return to_xlsx([csv_row(r) for r in records], CSV_COLUMNS, labels, sheet="clusters")
+        return to_xlsx(rows, columns, labels if record_type is ClusterMention else None, sheet="clusters")
     return "".join(json.dumps(r.model_dump(mode="json"), ensure_ascii=False) + "\n" for r in records)
 
 
@@ -72,7 +91,8 @@ def _fingerprint(path: Path) -> str:
 class Progress:
     """The sidecar file of finished documents: one JSON object per line."""
 
-    def __init__(self, out: Path) -> None:
+    def __init__(self, out: Path, record_type: type = ClusterMention) -> None:
+        self.record_type = record_type
         self.path = out.with_name(out.name + ".progress.jsonl")
         self.done: dict[str, dict] = {}
         if self.path.exists():
@@ -88,9 +108,13 @@ class Progress:
         if not entry or entry.get("sha256") != sha or entry.get("engine") != engine:
             return None
         try:
-            return [ClusterMention.model_validate(r) for r in entry["records"]]
+            return [self.record_type.model_validate(r) for r in entry["records"]]
         except Exception:
             return None
+
+    def note(self, entry: dict) -> None:
+        """A line about the run (e.g. its LLM usage): it has no "path", so resuming skips it."""
+        append_line_durably(self.path, json.dumps(entry, ensure_ascii=False))
 
     def add(self, key: str, sha: str, engine: str, records: list[ClusterMention]) -> None:
         entry = {"path": key, "sha256": sha, "engine": engine, "records": [r.model_dump(mode="json") for r in records]}
@@ -109,13 +133,14 @@ def run_batch(
     write: Optional[Callable[[str], None]] = None,
     labels: Optional[str] = None,
     status: Optional[Callable[[int, int, str], None]] = None,
+    record_type: type = ClusterMention,
 ) -> BatchResult:
     """Extract from each file; write records to `out` (resumable) or stream them to `write` (stdout)."""
     t0 = time.perf_counter()
     write = write or sys.stdout.write
     result = BatchResult()
     results: dict[int, list[ClusterMention]] = {}
-    progress = Progress(out) if out else None
+    progress = Progress(out, record_type) if out else None
     keys = [str(f.resolve()) for f in files]
     shas: dict[int, str] = {}
     failed_idx: set[int] = set()
@@ -143,7 +168,7 @@ def run_batch(
         while state["next"] < len(files) and (state["next"] in results or _failed(state["next"])):
             recs = results.get(state["next"], [])
             if recs or (fmt == "csv" and state["header"]):
-                write(render(recs, fmt, header=state["header"], labels=labels))
+                write(render(recs, fmt, header=state["header"], labels=labels, record_type=record_type))
                 state["header"] = False if fmt == "csv" else state["header"]
             state["next"] += 1
 
@@ -154,7 +179,7 @@ def run_batch(
         now = time.perf_counter()
         if out and (force or now - state["written"] >= REWRITE_EVERY_S):
             recs = [r for i in range(len(files)) for r in results.get(i, [])]
-            data = render(recs, fmt, labels=labels)
+            data = render(recs, fmt, labels=labels, record_type=record_type)
             (atomic_write_bytes if isinstance(data, bytes) else atomic_write_text)(out, data)
             state["written"] = now
 

@@ -32,21 +32,51 @@ def extract_command(args, settings: Settings) -> int:
     fmt = _format(args)
     if fmt == "xlsx" and not args.out:
         raise InputError("--format xlsx", "a workbook needs a file: add --out FILE.xlsx")
-    engine = extractor(args.engine, settings, stderr_warning("extract"))
-    name = engine.name
+    passes = getattr(args, "passes", None)
+    passes = 1 if passes is None else passes
+    if passes < 1 or passes > 10:
+        raise InputError("--passes", "must be a whole number from 1 to 10")
+    record_type = None
+    if getattr(args, "schema", None):
+        from ..engine_choice import choose
+        from .custom import SchemaExtractor, load_examples, load_model
+
+        if choose(args.engine, settings).name != "llm":
+            raise InputError("--schema", "needs the LLM engine (--engine llm, or auto with an endpoint configured)")
+        if fmt == "xlsx":
+            raise InputError("--schema", "records of your own model are written as JSON Lines or CSV, not xlsx")
+        model = load_model(args.schema)
+        engine = SchemaExtractor(model, settings, examples=load_examples(args.examples, model), passes=passes)
+        record_type, name, engine_key = engine.record_type, "llm", f"llm:{args.schema}"
+    elif getattr(args, "examples", None):
+        raise InputError("--examples", "goes with --schema package.module:Model")
+    else:
+        engine = extractor(args.engine, settings, stderr_warning("extract"),
+                           keep_vetoed=getattr(args, "keep_vetoed", False), passes=passes)
+        name = engine_key = engine.name
     workers = max(1, settings.llm.concurrency) if name in ("llm", "hybrid") else 1
     out = Path(args.out) if args.out else None
     if out and out.is_dir():
         raise InputError(str(out), "is a folder; --out needs a file name")
     show_bar = not args.no_progress
 
-    result = run_batch(files, lambda f: engine.extract(prepare(f, ids[f])), name, out, fmt, workers, show_bar,
-                       labels=args.labels)
+    kw = {"record_type": record_type} if record_type else {"labels": args.labels}
+    result = run_batch(files, lambda f: engine.extract(prepare(f, ids[f])), engine_key, out, fmt, workers, show_bar, **kw)
     result.failed = [(p, r) for p, r in problems] + result.failed
     for path, reason in result.failed:
         print(f"rag extract: error: {path}: {reason}", file=sys.stderr)
     skipped = f", {found.skipped_line()}" if found.unsupported else ""
     print(f"rag extract: {result.summary()}{skipped}" + (f" -> {out}" if out else ""), file=sys.stderr)
+    stats = getattr(engine, "stats", None)
+    if stats is not None and hasattr(stats, "summary"):
+        print(f"rag extract: {stats.summary()}", file=sys.stderr)
+        if out:
+            from datetime import datetime, timezone
+
+            from .batch import Progress
+
+            Progress(out).note({"llm_usage": stats.as_dict(), "engine": name, "failed_documents": len(result.failed),
+                                "finished": datetime.now(timezone.utc).isoformat(timespec="seconds")})
     return 1 if result.failed else 0
 
 

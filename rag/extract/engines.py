@@ -28,7 +28,7 @@ def resolve_engine_name(name: str, settings: Settings) -> str:
     return choose(name, settings).name
 
 
-def get_engine(name: str, settings: Settings | None = None) -> Extractor:
+def get_engine(name: str, settings: Settings | None = None, keep_vetoed: bool = False, passes: int = 1) -> Extractor:
     settings = settings or Settings()
     name = resolve_engine_name(name, settings)
     if name == "offline":
@@ -38,9 +38,9 @@ def get_engine(name: str, settings: Settings | None = None) -> Extractor:
     if name == "llm":
         from .llm import LLMExtractor
 
-        return LLMExtractor(settings)
+        return LLMExtractor(settings, passes=passes)
     if name == "hybrid":
         from .hybrid import HybridExtractor
 
-        return HybridExtractor(settings)
+        return HybridExtractor(settings, keep_vetoed=keep_vetoed)
     raise ConfigError(f"unknown engine '{name}' (offline, llm, hybrid, auto)")

@@ -21,18 +21,23 @@ from ..chunk import chunk_document, split_sentences
 from ..config import Settings
 from ..core.chinese import fold
 from ..core.types import Chunk, NormalisedDocument
+from ..errors import RagError
 from ..llm import LLM
 from ..prompting import load_prompt
 from ..schemas import ClusterMention, Evidence, Level
 
 log = logging.getLogger("rag.extract.llm")
 
-CHUNK_TOKENS = 1500
 CHUNK_OVERLAP = 120
 CONTEXT_CHARS = 300  # normalised text shown before a chunk (list titles, "名单如下：")
-MAX_REPLY_TOKENS = 4000
 VALIDATION_RETRIES = 2
 NAME_SUPPORT = 0.8  # share of the name's characters that must occur in its evidence
+MAX_SPLITS = 3  # a chunk whose reply is cut at the token limit is halved at most this many times over
+MIN_SPLIT_CHARS = 40  # shorter text is not split further
+
+
+class ExtractionFailed(RagError):
+    """Some chunk of the document got no valid reply: the document is not written (it runs again)."""
 
 
 def _spec(field: str) -> str:
@@ -79,12 +84,16 @@ class ExtractionStats:
     chunks: int = 0
     calls: int = 0  # HTTP requests, retries included
     cache_hits: int = 0
-    retries: int = 0  # replies sent back with their validation error
-    failed_chunks: int = 0  # chunks with no valid reply after the retries
+    failed_documents: int = 0  # documents with a failed chunk: not written, run again next time
+    retries: int = 0  # replies sent back with their validation (or grounding) errors
+    http_retries: int = 0  # timeouts, 429, 5xx, dropped connections and unreadable bodies retried
+    failed_chunks: int = 0  # chunks with no valid reply after the retries (and splits)
+    split_chunks: int = 0  # chunks halved after a reply cut at the token limit
     kept: int = 0
     dropped_ungrounded: int = 0  # quote and name not found in the source, or name not in its quote
     dropped_invalid: int = 0  # not a cluster name (no 集群 head noun)
-    dropped_by_llm: int = 0  # hybrid: offline candidates the model rejected
+    dropped_by_llm: int = 0  # hybrid: offline candidates the model vetoed, with a reason (kept, flagged, with --keep-vetoed)
+    vetoes_without_reason: int = 0  # hybrid: "drop" with no reason given: not a veto, the candidate is kept
     added_by_llm: int = 0  # hybrid: grounded clusters the model added to the candidates
     prompt_tokens: int = 0
     completion_tokens: int = 0
@@ -92,6 +101,15 @@ class ExtractionStats:
 
     def as_dict(self) -> dict:
         return asdict(self)
+
+    def summary(self) -> str:
+        """The one line `rag extract` prints about its LLM use."""
+        cost = "cost unknown (no price for the model; set RAG_LLM_PRICE)" if self.cost_usd is None \
+            else f"${self.cost_usd:.4f}"
+        return (f"LLM: {self.calls} requests ({self.cache_hits} cached replies), {self.prompt_tokens} prompt + "
+                f"{self.completion_tokens} completion tokens, {cost}, {self.http_retries} retried errors, "
+                f"{self.retries} re-asks, {self.split_chunks} split chunks, {self.failed_chunks} failed chunks, "
+                f"{self.dropped_ungrounded} dropped ungrounded, {self.dropped_by_llm} vetoed")
 
 
 # -- grounding ------------------------------------------------------------------------------------
@@ -123,6 +141,10 @@ def _find(text: str, needle: str, near: tuple[int, int]) -> Optional[tuple[int, 
     return (inside or spans)[0]
 
 
+def _compact(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
 def _sentence_around(text: str, start: int, end: int) -> tuple[int, int]:
     for s in split_sentences(text):
         if s.start <= start and end <= s.end:
@@ -151,10 +173,10 @@ def ground(ndoc: NormalisedDocument, item: ExtractedCluster, near: tuple[int, in
         if stats:
             stats.dropped_invalid += 1
         return None
-    span = _find(text, fold(item.evidence).strip(_EDGE), near)
+    span, alignment = _find(text, fold(item.evidence).strip(_EDGE), near), "folded"
     if span is None or not _supported(name, text[span[0]:span[1]]):
         named = _find(text, name, near)
-        span = _sentence_around(text, *named) if named else None
+        span, alignment = (_sentence_around(text, *named) if named else None), "sentence"
     if span is None or not _supported(name, text[span[0]:span[1]]):
         if stats:
             stats.dropped_ungrounded += 1
@@ -169,12 +191,14 @@ def ground(ndoc: NormalisedDocument, item: ExtractedCluster, near: tuple[int, in
         if stats:
             stats.dropped_ungrounded += 1
         return None
+    if alignment == "folded" and _compact(item.evidence.strip(_EDGE)) == _compact(original[start:end]):
+        alignment = "exact"
     regions = list(dict.fromkeys(r for r in (_clean(x) for x in item.regions) if r))
     return ClusterMention(
         doc_id=ndoc.doc.doc_id, name=name, regions=regions, province=_clean(item.province), level=item.level,
         program=_clean(item.program), industry=_clean(item.industry), recognised_by=_clean(item.recognised_by),
         year=item.year, batch=item.batch,
-        evidence=Evidence(text=original[start:end], start=start, end=end),
+        evidence=Evidence(text=original[start:end], start=start, end=end, alignment=alignment),
     )
 
 
@@ -219,20 +243,69 @@ def chunk_messages(ndoc: NormalisedDocument, chunk: Chunk, system: str, user_tem
     return [{"role": "system", "content": system}, {"role": "user", "content": user}]
 
 
+def split_chunk(ndoc: NormalisedDocument, chunk: Chunk) -> list[Chunk]:
+    """Two halves of a chunk, cut at the sentence end nearest its middle (or mid-text when it is one
+    sentence); [] when it is too short to split."""
+    a, b = chunk.norm_start, chunk.norm_end
+    if b - a < MIN_SPLIT_CHARS:
+        return []
+    middle = (a + b) // 2
+    ends = [a + s.end for s in split_sentences(ndoc.text[a:b]) if a < a + s.end < b]
+    cut = min(ends, key=lambda e: abs(e - middle)) if ends else middle
+    if not (a + MIN_SPLIT_CHARS // 4 <= cut <= b - MIN_SPLIT_CHARS // 4):
+        cut = middle
+    halves = []
+    for x, y in ((a, cut), (cut, b)):
+        start, end = ndoc.span(x, y)
+        halves.append(Chunk(doc_id=chunk.doc_id, index=chunk.index, text=ndoc.text[x:y], norm_start=x, norm_end=y,
+                            start=start, end=end, original_text=ndoc.doc.original[start:end],
+                            metadata=dict(chunk.metadata)))
+    return halves
+
+
+def sentence_naming(text: str, name: str, near: tuple[int, int]) -> Optional[str]:
+    """The sentence inside `near` that shares the most characters with `name` (at least half of them)."""
+    chars = set(_HAN.findall(fold(name)))
+    best, score = None, 0
+    for s in split_sentences(text[near[0]:near[1]]):
+        n = len(chars & set(s.text))
+        if n > score:
+            best, score = s.text.strip(), n
+    return best if chars and score >= len(chars) / 2 else None
+
+
+def quote_problems(ndoc: NormalisedDocument, items: list, near: tuple[int, int], field: str = "clusters") -> list[str]:
+    """Grounding inside the re-ask loop: every quote the model gave that is not in the text, with
+    the sentence it should come from (one line each, for the validation-retry prompt)."""
+    problems = []
+    for i, it in enumerate(items):
+        quote = fold(it.evidence).strip(_EDGE)
+        if _find(ndoc.text, quote, near) is not None:
+            continue
+        sentence = sentence_naming(ndoc.text, it.name, near)
+        where = (f"copy the quote character for character from this sentence: 「{sentence[:160]}」" if sentence
+                 else "the text does not name this cluster: leave it out")
+        problems.append(f"{field}.{i}.evidence: 「{quote[:80]}」 is not in the text; {where}")
+    return problems[:8]
+
+
 class LLMExtractor:
-    """`extract(ndoc) -> list[ClusterMention]` with an OpenAI-compatible chat model."""
+    """`extract(ndoc) -> list[ClusterMention]` with an OpenAI-compatible chat model. A document
+    with a chunk that gets no valid reply raises ExtractionFailed (nothing of it is kept)."""
 
     name = "llm"
 
     def __init__(self, settings: Optional[Settings] = None, llm: Optional[LLM] = None,
-                 chunk_tokens: int = CHUNK_TOKENS, retries: int = VALIDATION_RETRIES,
-                 max_reply_tokens: int = MAX_REPLY_TOKENS) -> None:
+                 chunk_tokens: Optional[int] = None, retries: int = VALIDATION_RETRIES,
+                 max_reply_tokens: Optional[int] = None, max_splits: int = MAX_SPLITS, passes: int = 1) -> None:
         settings = settings or Settings()
+        self.max_splits = max_splits
+        self.passes = max(1, passes)
         self.llm = llm or LLM(settings.llm)
         self.concurrency = max(1, settings.llm.concurrency)
-        self.chunk_tokens = chunk_tokens
+        self.chunk_tokens = chunk_tokens or settings.llm.chunk_tokens
         self.retries = retries
-        self.max_reply_tokens = max_reply_tokens
+        self.max_reply_tokens = max_reply_tokens or settings.llm.max_tokens
         self.system = (load_prompt("extract_system.md").replace("{fields}", field_spec(ExtractedCluster))
                        .replace("{rules}", load_prompt("extract_rules.md")))
         self._stats = ExtractionStats()
@@ -241,38 +314,65 @@ class LLMExtractor:
     @property
     def stats(self) -> ExtractionStats:
         s, l = self._stats, self.llm.stats
-        s.calls, s.cache_hits = l.requests, l.cache_hits
+        s.calls, s.cache_hits, s.http_retries = l.requests, l.cache_hits, l.retried_errors
         s.prompt_tokens, s.completion_tokens, s.cost_usd = l.prompt_tokens, l.completion_tokens, l.cost_usd
         return s
 
-    def chunks(self, ndoc: NormalisedDocument) -> list[Chunk]:
-        return chunk_document(ndoc, max_tokens=self.chunk_tokens, overlap_tokens=CHUNK_OVERLAP)
+    def chunks(self, ndoc: NormalisedDocument, pass_no: int = 0) -> list[Chunk]:
+        """The chunks of one pass: pass n (from 0) cuts at 1/(n+1) of the chunk size, so later passes
+        read the text in smaller, differently placed pieces (recall passes, merged by name)."""
+        size = max(50, self.chunk_tokens // (pass_no + 1))
+        return chunk_document(ndoc, max_tokens=size, overlap_tokens=min(CHUNK_OVERLAP, size // 4))
+
+    def count(self, **deltas: int) -> None:
+        with self._lock:
+            for name, n in deltas.items():
+                setattr(self._stats, name, getattr(self._stats, name) + n)
+
+    def fail_if_any(self, ndoc: NormalisedDocument, errors: list[str], n_chunks: int) -> None:
+        if errors:
+            self.count(failed_documents=1)
+            raise ExtractionFailed(f"{len(errors)} of {n_chunks} chunk(s) got no valid LLM reply ({errors[0]}); "
+                                   "the document is not written and runs again next time")
 
     def extract(self, ndoc: NormalisedDocument) -> list[ClusterMention]:
-        chunks = self.chunks(ndoc)
-        self._stats.documents += 1
-        self._stats.chunks += len(chunks)
+        chunks = [c for n in range(self.passes) for c in self.chunks(ndoc, n)]
+        chunks = list({(c.norm_start, c.norm_end): c for c in chunks}.values())  # a cut two passes share: once
+        self.count(documents=1, chunks=len(chunks))
         with ThreadPoolExecutor(max_workers=min(self.concurrency, max(1, len(chunks)))) as pool:
             replies = list(pool.map(lambda c: self._ask(ndoc, c), chunks))
+        self.fail_if_any(ndoc, [e for _, e in replies if e], len(chunks))
         mentions = []
-        for chunk, items in zip(chunks, replies):
-            for item in items:
-                m = ground(ndoc, item, (chunk.norm_start, chunk.norm_end), self._stats)
-                if m is not None:
-                    mentions.append(m)
+        for parts, _ in replies:
+            for part, items in parts:
+                for item in items:
+                    m = ground(ndoc, item, (part.norm_start, part.norm_end), self._stats)
+                    if m is not None:
+                        mentions.append(m)
         merged = merge_mentions(mentions)
-        self._stats.kept += len(merged)
+        self.count(kept=len(merged))
         return merged
 
-    def _ask(self, ndoc: NormalisedDocument, chunk: Chunk) -> list[ExtractedCluster]:
+    def _ask(self, ndoc: NormalisedDocument, chunk: Chunk, depth: int = 0):
+        """([(chunk or half, clusters)], error or None): a reply cut at the token limit splits the chunk."""
+        near = (chunk.norm_start, chunk.norm_end)
         messages = chunk_messages(ndoc, chunk, self.system, load_prompt("extract_user.md"))
-        reply, retries, _ = self.llm.structured(messages, ExtractionReply, name="clusters",
-                                                retries=self.retries, max_tokens=self.max_reply_tokens)
-        with self._lock:
-            self._stats.retries += retries
-            self._stats.failed_chunks += reply is None
-        if reply is None:
-            log.warning("%s chunk %d: no valid reply after %d retries; its clusters are missing",
-                        ndoc.doc.doc_id, chunk.index, retries)
-            return []
-        return reply.clusters
+        res = self.llm.structured(messages, ExtractionReply, name="clusters", retries=self.retries,
+                                  max_tokens=self.max_reply_tokens, stop_on_length=True,
+                                  check=lambda r: quote_problems(ndoc, r.clusters, near))
+        self.count(retries=res.retries)
+        if res.value is not None:
+            return [(chunk, res.value.clusters)], None
+        halves = split_chunk(ndoc, chunk) if res.truncated and depth < self.max_splits else []
+        if halves:
+            log.info("%s chunk %d: reply cut at the token limit; asking for each half", ndoc.doc.doc_id, chunk.index)
+            self.count(split_chunks=1)
+            parts, errors = [], []
+            for half in halves:
+                p, e = self._ask(ndoc, half, depth + 1)
+                parts += p
+                errors += [e] if e else []
+            return parts, (errors[0] if errors else None)
+        self.count(failed_chunks=1)
+        log.warning("%s chunk %d: no valid reply (%s)", ndoc.doc.doc_id, chunk.index, res.error)
+        return [], f"chunk {chunk.index} at {chunk.start}-{chunk.end}: {res.error[:160]}"

@@ -15,9 +15,6 @@ from typing import Optional, TextIO
 from ..errors import ConfigError, InputError
 from ..schemas import Answer
 
-# An answer is a few sentences with [n] markers; a bound keeps a rambling model from running on.
-ANSWER_MAX_TOKENS = 800
-
 
 def resolve_engine(name: str, settings) -> str:
     """auto: llm only when jiqun's own settings name an endpoint (rag/engine_choice.py)."""
@@ -54,6 +51,8 @@ def read_questions(args) -> list[str]:
 
 def format_answer(answer: Answer, with_answer: bool = True) -> str:
     lines = [answer.answer] if with_answer else []
+    if answer.supported is False:
+        lines.append("注意：答案中的 " + "、".join(answer.unsupported) + " 未见于所引原文，答案未经核实（不计为找到答案）。")
     if answer.citations:
         lines.append("")
         lines.append("来源:")
@@ -78,7 +77,7 @@ def ask_command(args, settings, out: Optional[TextIO] = None) -> int:
             raise ConfigError(f"the index at {settings.db} has no documents: run `rag ingest PATH --db {settings.db}` first")
         for doc_id in args.doc or []:
             index.document(doc_id)  # one-line error for an unknown id
-        answerer = answerer_for(args.engine, settings, index, stderr_warning("ask"), max_tokens=ANSWER_MAX_TOKENS)
+        answerer = answerer_for(args.engine, settings, index, stderr_warning("ask"))  # LLMAnswerer caps at ANSWER_MAX_TOKENS, as rag eval
         stream = engine == "llm" and not args.json and not getattr(args, "no_stream", False)
         for i, question in enumerate(questions):
             if args.file and not args.json:
@@ -95,4 +94,3 @@ def ask_command(args, settings, out: Optional[TextIO] = None) -> int:
                 out.write(format_answer(answer, with_answer=not stream or answer.engine != "llm") + "\n")
             out.flush()
     return 0
-

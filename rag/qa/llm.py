@@ -20,11 +20,15 @@ from ..prompting import load_prompt
 from ..schemas import Answer, Citation, Usage
 from .citations import is_valid, make_citation
 from .frame import kind_of, parse
+from .support import unsupported_claims
 
 ENGINE = "llm"
 REFUSAL = "未在文档中找到"
 REFUSAL_ANSWER = "未在文档中找到相关信息。"
 MIN_SENTENCE_OVERLAP = 2  # shared character bigrams for a sentence to be cited instead of the whole passage
+# An answer is a few sentences with [n] markers; a bound keeps a rambling model from running on.
+# rag ask and rag eval both get it from LLMAnswerer.
+ANSWER_MAX_TOKENS = 800
 
 # [1] [1,2] [1、3] [^2] 【1】
 _MARKER = re.compile(r"\[\^?\s*(\d{1,2}(?:\s*[,，、]\s*\d{1,2})*)\s*\]|【\s*(\d{1,2})\s*】")
@@ -261,18 +265,23 @@ def make_answer(x: dict, original_of: Optional[OriginalOf] = None) -> Answer:
     usage = reply.usage.model_copy() if reply else Usage(cost_usd=0.0)
     usage.seconds = round(time.monotonic() - x["started"], 3)
     text = reply.text.strip() if reply else REFUSAL_ANSWER
+    supported, missing = None, []
     if not text or is_refusal(text):
         answer, citations, found = (text or REFUSAL_ANSWER), [], False
     else:
         answer, citations = attach_citations(text, hits, x["valid"])
         if original_of is not None:
             citations = [c for c in citations if is_valid(c, original_of(c.doc_id))]
-        found = True
+        # Valid offsets are not support: every number, date and name must be in what is cited.
+        missing = unsupported_claims(answer, [c.text for c in citations]) if citations else ["（无引用）"]
+        supported = not missing
+        found = supported
     if x.get("streamed"):
         answer = "".join(x["streamed"]).strip()  # exactly what the user saw (same renumbering and script)
     elif is_traditional(question):
         answer = s2t(answer)
     return Answer(question=question, answer=answer, citations=citations, engine=ENGINE, usage=usage, found=found,
+                  supported=supported, unsupported=missing,
                   kind=kind_of(parse(question).answer), answer_type=parse(question).answer)
 
 
@@ -290,7 +299,7 @@ class LLMAnswerer:
 
             def retriever(q: str, k: int, doc_ids):
                 return search_for(index, q, k, doc_ids, parse(q).corpus)
-        self.llm = llm or LLM(llm_settings)
+        self.llm = llm or LLM(llm_settings, max_tokens=ANSWER_MAX_TOKENS)
         original_of = getattr(index, "original", None)
         self.chain = build_chain(retriever, self.llm, original_of=lru_cache(maxsize=64)(original_of) if original_of else None)
 
