@@ -9,7 +9,6 @@ from pydantic import BaseModel, Field
 
 from ...index_cli import search_rows
 from ...engine_choice import answerer, choose
-from ...qa.cli import ANSWER_MAX_TOKENS
 from ...retrieve import check_date, check_query
 from ...schemas import Answer
 from ..errors import ApiError
@@ -45,7 +44,7 @@ def ask(body: AskRequest, request: Request) -> dict:
         if engine == "offline":
             chosen = reader.answerer()
         else:
-            chosen = answerer(requested, store.settings, reader.index, warn=log.warning, max_tokens=ANSWER_MAX_TOKENS)
+            chosen = answerer(requested, store.settings, reader.index, warn=log.warning)  # capped as rag ask
         answer = chosen.answer(body.question.strip(), k=body.k, doc_ids=body.doc_ids)
     return answer.model_dump(mode="json")
 
