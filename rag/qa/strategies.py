@@ -945,14 +945,13 @@ def superlative(g: Ground) -> Optional[Draft]:
             m = ListMember(position=1, name=r.name, regions=r.regions, industry=r.industry, evidence=r.evidence)
             members.append(m)
             doc_of[id(m)] = r.doc_id
+    doc_id = rec.doc_id if rec else None
     in_text = _named_in_article(g, g.hits[0].doc_id) if rec is None and g.hits else []
     if len(members) < 2 and g.hits or len(in_text) > len(members):
         # 从单个集群看，动力电池产业集群营收达4,120亿元…: the clusters the best article writes about
-        doc = rec.doc_id if rec else g.hits[0].doc_id
-        members, doc_of, rec = _named_in_article(g, doc), {}, None
-        for m in members:
-            doc_of[id(m)] = doc
-    top = _top_member(g, members, rec.doc_id if rec else None, doc_of)
+        doc_id = doc_id or g.hits[0].doc_id
+        members, doc_of = (in_text if rec is None else _named_in_article(g, doc_id)), {}
+    top = _top_member(g, members, doc_id, doc_of)
     if top is None:
         return None
     m, _, text, cite = top
